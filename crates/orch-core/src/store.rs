@@ -1,0 +1,73 @@
+//! The storage contract every backend implements.
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+use crate::model::*;
+
+/// Persistent storage of tasks, their dependency edges and the records attached to them.
+///
+/// Contract, checked for every backend by the conformance suite in `testkit`:
+/// - Every method is atomic: it either applies completely or changes nothing, and a refused call (any `Err`) leaves
+///   the store exactly as it was. Concurrent calls — from other tasks, other connections or other processes sharing
+///   the database — are serialisable: a dependency check and the write it guards happen in one transaction, so two
+///   concurrent edits can never close a cycle or start a blocked task.
+/// - Inputs have been through [`crate::validate`]; stores enforce the rules that need the stored state (existence,
+///   same project, cycles, prerequisites) using [`crate::graph`] and [`crate::rules`] so every backend applies the
+///   same rules.
+/// - Point operations use indexed lookups; nothing reads the whole table to answer about one task.
+/// - Results are deterministic: lists ordered by id, dependencies and tags in their documented order.
+#[async_trait]
+pub trait TaskStore: Send + Sync + 'static {
+    /// Creates a task. Dependencies and the parent must exist in the task's project (a subtask without a project
+    /// takes its parent's). Returns the stored task.
+    async fn create_task(&self, task: NewTask) -> Result<Task>;
+
+    /// Creates several tasks in one transaction, all or none. `dependencies` of each may name tasks created earlier
+    /// in the same batch by their index in `tasks`, as negative ids `-(index + 1)`.
+    async fn create_tasks(&self, tasks: Vec<NewTask>) -> Result<Vec<Task>>;
+
+    /// Reads one task.
+    async fn get_task(&self, id: TaskId) -> Result<Task>;
+
+    /// Applies a validated patch. Added dependencies must exist in the same project and may not close a cycle
+    /// ([`crate::Error::Cycle`] names it).
+    async fn update_task(&self, id: TaskId, patch: TaskPatch) -> Result<Task>;
+
+    /// Changes the status under [`crate::rules::status_change`] and records it in the status history.
+    async fn set_status(&self, id: TaskId, status: Status, force: bool) -> Result<StatusChange>;
+
+    /// Deletes a task with its executions, commits and analyses. Refused while other tasks depend on it or it has
+    /// subtasks, unless `force`, which drops those edges and deletes the subtasks recursively.
+    async fn delete_task(&self, id: TaskId, force: bool) -> Result<Deletion>;
+
+    /// One page of the tasks matching a filter, ordered by id, with the total count.
+    async fn list_tasks(&self, query: &TaskQuery) -> Result<TaskPage>;
+
+    /// Aggregates over the tasks matching a filter.
+    async fn task_metrics(&self, filter: &TaskFilter) -> Result<TaskMetrics>;
+
+    /// Every task of a project (all projects when `None`) and the edges among them.
+    async fn graph(&self, project_id: Option<&str>) -> Result<GraphData>;
+
+    /// Links a commit to a task; linking the same hash again returns the existing link and `false`.
+    async fn link_commit(&self, link: NewCommitLink) -> Result<(CommitLink, bool)>;
+
+    /// Commits linked to a task, oldest first.
+    async fn commits(&self, task_id: TaskId) -> Result<Vec<CommitLink>>;
+
+    /// Records a code execution against a task.
+    async fn record_execution(&self, execution: NewExecution) -> Result<Execution>;
+
+    /// Executions of a task, oldest first.
+    async fn executions(&self, task_id: TaskId) -> Result<Vec<Execution>>;
+
+    /// Stores an analysis result for a task.
+    async fn record_analysis(&self, task_id: TaskId, kind: &str, result: serde_json::Value) -> Result<Analysis>;
+
+    /// Analyses of a task, oldest first.
+    async fn analyses(&self, task_id: TaskId) -> Result<Vec<Analysis>>;
+
+    /// Checks the backend answers (for readiness probes).
+    async fn ping(&self) -> Result<()>;
+}

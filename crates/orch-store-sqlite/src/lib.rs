@@ -1,0 +1,254 @@
+//! The embedded SQLite [`TaskStore`]: one file, zero set-up.
+//!
+//! One writer connection and a small pool of readers, all in WAL mode, so reads never wait for a write. Every write
+//! is one `BEGIN IMMEDIATE` transaction: the rule checks (existence, cycles, prerequisites) and the write they guard
+//! see the same state, also against other processes sharing the file (they wait on `busy_timeout`). SQLite calls
+//! are blocking, so they run on tokio's blocking pool and never stall the async runtime.
+
+mod schema;
+mod sql;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use orch_core::{
+    Analysis, CommitLink, Deletion, Error, Execution, GraphData, NewCommitLink, NewExecution, NewTask, Result, Status,
+    StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore,
+};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::sql::db_err;
+
+/// Read connections kept open; WAL lets them all read while the writer writes.
+const READERS: usize = 4;
+
+/// How long a write waits for another process holding the write lock.
+const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+/// A [`TaskStore`] in one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.inner.path).finish()
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)).map_err(db_err("set busy_timeout"))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(db_err("configure connection"))
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave a half-applied transaction behind (rusqlite rolls back on drop),
+    // so the connection is still usable.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, creating parent directories and applying migrations.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::storage(format!("cannot create the database directory {}", dir.display()), e))?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut writer = Connection::open_with_flags(&path, flags)
+            .map_err(|e| Error::storage(format!("cannot open the database {}", path.display()), e))?;
+        configure(&writer)?;
+        writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(db_err("enable WAL"))?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open_with_flags(&path, flags)
+                    .map_err(|e| Error::storage(format!("cannot open the database {}", path.display()), e))?;
+                configure(&conn)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) }),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<u32> {
+        let conn = lock(&self.inner.writer);
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_err("read schema version"))
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let mut conn = lock(&inner.writer);
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err("begin write"))?;
+            let value = f(&tx)?;
+            tx.commit().map_err(db_err("commit"))?;
+            Ok(value)
+        })
+        .await
+    }
+
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        run_blocking(move || {
+            let start = inner.next_reader.fetch_add(1, Ordering::Relaxed);
+            let n = inner.readers.len();
+            let mut conn = (0..n)
+                .find_map(|i| inner.readers[(start + i) % n].try_lock().ok())
+                .unwrap_or_else(|| lock(&inner.readers[start % n]));
+            // A read transaction gives multi-query reads (a page and its total) one consistent snapshot.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(db_err("begin read"))?;
+            f(&tx)
+        })
+        .await
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::storage("a database worker thread failed", e))?
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    // IMMEDIATE: two processes starting together on a fresh file must not both migrate.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(db_err("begin migration"))?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_err("read schema version"))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    let known = schema::MIGRATIONS.len();
+    if version > known {
+        return Err(Error::Storage {
+            message: format!(
+                "the database is at schema version {version} but this build knows only up to {known}; \
+                 upgrade task-orchestrator or point it at another database"
+            ),
+            source: None,
+        });
+    }
+    for (i, migration) in schema::MIGRATIONS.iter().enumerate().skip(version) {
+        tracing::info!(from = i, to = i + 1, "migrating database schema");
+        tx.execute_batch(migration).map_err(db_err("apply migration"))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(db_err("record schema version"))?;
+    }
+    tx.commit().map_err(db_err("commit migration"))
+}
+
+#[async_trait]
+impl TaskStore for SqliteStore {
+    async fn create_task(&self, task: NewTask) -> Result<Task> {
+        self.write(move |tx| {
+            let id = sql::insert_task(tx, &task, &[])?;
+            sql::load_task(tx, id)
+        })
+        .await
+    }
+
+    async fn create_tasks(&self, tasks: Vec<NewTask>) -> Result<Vec<Task>> {
+        self.write(move |tx| {
+            let mut ids: Vec<TaskId> = Vec::with_capacity(tasks.len());
+            for task in &tasks {
+                let id = sql::insert_task(tx, task, &ids)?;
+                ids.push(id);
+            }
+            sql::load_tasks(tx, &ids)
+        })
+        .await
+    }
+
+    async fn get_task(&self, id: TaskId) -> Result<Task> {
+        self.read(move |tx| sql::load_task(tx, id)).await
+    }
+
+    async fn update_task(&self, id: TaskId, patch: TaskPatch) -> Result<Task> {
+        self.write(move |tx| {
+            sql::update_task(tx, id, &patch)?;
+            sql::load_task(tx, id)
+        })
+        .await
+    }
+
+    async fn set_status(&self, id: TaskId, status: Status, force: bool) -> Result<StatusChange> {
+        self.write(move |tx| sql::set_status(tx, id, status, force)).await
+    }
+
+    async fn delete_task(&self, id: TaskId, force: bool) -> Result<Deletion> {
+        self.write(move |tx| sql::delete_task(tx, id, force)).await
+    }
+
+    async fn list_tasks(&self, query: &TaskQuery) -> Result<TaskPage> {
+        let query = query.clone();
+        self.read(move |tx| sql::list_tasks(tx, &query)).await
+    }
+
+    async fn task_metrics(&self, filter: &TaskFilter) -> Result<TaskMetrics> {
+        let filter = filter.clone();
+        self.read(move |tx| sql::metrics(tx, &filter)).await
+    }
+
+    async fn graph(&self, project_id: Option<&str>) -> Result<GraphData> {
+        let project_id = project_id.map(str::to_owned);
+        self.read(move |tx| sql::graph(tx, project_id.as_deref())).await
+    }
+
+    async fn link_commit(&self, link: NewCommitLink) -> Result<(CommitLink, bool)> {
+        self.write(move |tx| sql::link_commit(tx, &link)).await
+    }
+
+    async fn commits(&self, task_id: TaskId) -> Result<Vec<CommitLink>> {
+        self.read(move |tx| sql::commits(tx, task_id)).await
+    }
+
+    async fn record_execution(&self, execution: NewExecution) -> Result<Execution> {
+        self.write(move |tx| sql::record_execution(tx, execution)).await
+    }
+
+    async fn executions(&self, task_id: TaskId) -> Result<Vec<Execution>> {
+        self.read(move |tx| sql::executions(tx, task_id)).await
+    }
+
+    async fn record_analysis(&self, task_id: TaskId, kind: &str, result: serde_json::Value) -> Result<Analysis> {
+        let kind = kind.to_owned();
+        self.write(move |tx| sql::record_analysis(tx, task_id, &kind, &result)).await
+    }
+
+    async fn analyses(&self, task_id: TaskId) -> Result<Vec<Analysis>> {
+        self.read(move |tx| sql::analyses(tx, task_id)).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|tx| tx.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err("ping"))).await
+    }
+}

@@ -1,0 +1,97 @@
+//! Schema versions, applied in order at start-up under `PRAGMA user_version`.
+
+/// Migration `i` upgrades the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: the spec's tables (dependencies moved to a join table), plus tags, analyses and status history.
+    r#"
+    CREATE TABLE tasks (
+        id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id            TEXT    NOT NULL DEFAULT 'default-project',
+        parent_id             INTEGER REFERENCES tasks(id) ON DELETE CASCADE,
+        title                 TEXT    NOT NULL,
+        description           TEXT,
+        details               TEXT,
+        status                TEXT    NOT NULL DEFAULT 'pending'
+                              CHECK (status IN ('pending', 'in_progress', 'blocked', 'completed')),
+        priority              INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 4),
+        code_language         TEXT,
+        execution_environment TEXT,
+        task_type             TEXT,
+        assignee              TEXT,
+        claimed_at            TEXT,
+        estimated_hours       REAL,
+        complexity_score      REAL,
+        created_at            TEXT    NOT NULL,
+        updated_at            TEXT    NOT NULL,
+        started_at            TEXT,
+        completed_at          TEXT
+    );
+    CREATE INDEX tasks_project_status ON tasks(project_id, status);
+    CREATE INDEX tasks_status ON tasks(status);
+    CREATE INDEX tasks_language ON tasks(code_language);
+    CREATE INDEX tasks_parent ON tasks(parent_id);
+
+    CREATE TABLE task_dependencies (
+        task_id       INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        depends_on_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        PRIMARY KEY (task_id, depends_on_id),
+        CHECK (task_id <> depends_on_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX task_dependencies_reverse ON task_dependencies(depends_on_id, task_id);
+
+    CREATE TABLE task_tags (
+        task_id  INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        tag      TEXT    NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (task_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX task_tags_tag ON task_tags(tag, task_id);
+
+    CREATE TABLE code_executions (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id        INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        language       TEXT    NOT NULL,
+        code           TEXT    NOT NULL,
+        output         TEXT,
+        error          TEXT,
+        exit_code      INTEGER,
+        execution_time REAL,
+        timed_out      INTEGER NOT NULL DEFAULT 0,
+        truncated      INTEGER NOT NULL DEFAULT 0,
+        isolation      TEXT    NOT NULL,
+        limits         TEXT    NOT NULL DEFAULT '{}',
+        timestamp      TEXT    NOT NULL
+    );
+    CREATE INDEX code_executions_task ON code_executions(task_id, id);
+
+    CREATE TABLE git_commits (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id        INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        commit_hash    TEXT    NOT NULL,
+        commit_message TEXT,
+        author         TEXT,
+        timestamp      TEXT    NOT NULL,
+        UNIQUE (task_id, commit_hash)
+    );
+    CREATE INDEX git_commits_hash ON git_commits(commit_hash);
+
+    CREATE TABLE task_analyses (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id         INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        kind            TEXT    NOT NULL,
+        result          TEXT    NOT NULL,
+        task_updated_at TEXT    NOT NULL,
+        created_at      TEXT    NOT NULL
+    );
+    CREATE INDEX task_analyses_task ON task_analyses(task_id, kind, id);
+
+    CREATE TABLE status_history (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id     INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        from_status TEXT    NOT NULL,
+        to_status   TEXT    NOT NULL,
+        changed_at  TEXT    NOT NULL
+    );
+    CREATE INDEX status_history_task ON status_history(task_id, id);
+    "#,
+];

@@ -1,0 +1,730 @@
+//! The SQL behind each store operation. Every function runs inside the caller's transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use orch_core::graph::cycle_if_added;
+use orch_core::{
+    Analysis, CommitLink, DEFAULT_PROJECT, Deletion, Error, Execution, GraphData, NewCommitLink, NewExecution, NewTask,
+    Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskRef,
+    rules,
+};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
+
+/// Maps a rusqlite error to a storage error saying what was being done.
+pub(crate) fn db_err(action: &'static str) -> impl Fn(rusqlite::Error) -> Error {
+    move |e| Error::storage(format!("{action} failed: {e}"), e)
+}
+
+/// Timestamps are stored as RFC 3339 UTC with milliseconds, which sort as text and parse in SQLite's date functions.
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    // Truncate to what is stored, so a value returned from memory equals the value read back.
+    DateTime::parse_from_rfc3339(&ts(t)).map(|d| d.with_timezone(&Utc)).unwrap_or(t)
+}
+
+fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn opt_ts(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn parse_status(s: &str) -> rusqlite::Result<Status> {
+    s.parse().map_err(|e: Error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
+}
+
+const TASK_COLUMNS: &str = "id, project_id, parent_id, title, description, details, status, priority, code_language, \
+     execution_environment, task_type, assignee, claimed_at, estimated_hours, complexity_score, created_at, \
+     updated_at, started_at, completed_at";
+
+fn task_row(r: &Row<'_>) -> rusqlite::Result<Task> {
+    Ok(Task {
+        id: TaskId(r.get(0)?),
+        project_id: r.get(1)?,
+        parent_id: r.get::<_, Option<i64>>(2)?.map(TaskId),
+        title: r.get(3)?,
+        description: r.get(4)?,
+        details: r.get(5)?,
+        status: parse_status(&r.get::<_, String>(6)?)?,
+        priority: r.get(7)?,
+        dependencies: Vec::new(),
+        tags: Vec::new(),
+        code_language: r.get(8)?,
+        execution_environment: r.get(9)?,
+        task_type: r.get(10)?,
+        assignee: r.get(11)?,
+        claimed_at: opt_ts(r.get(12)?)?,
+        estimated_hours: r.get(13)?,
+        complexity_score: r.get(14)?,
+        created_at: parse_ts(&r.get::<_, String>(15)?)?,
+        updated_at: parse_ts(&r.get::<_, String>(16)?)?,
+        started_at: opt_ts(r.get(17)?)?,
+        completed_at: opt_ts(r.get(18)?)?,
+    })
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(",")
+}
+
+/// Fills in dependencies and tags of already-loaded tasks with two queries for the whole batch.
+fn hydrate(tx: &Transaction<'_>, tasks: &mut [Task]) -> Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let index: BTreeMap<i64, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id.0, i)).collect();
+    // SQLite caps bound parameters; chunks keep large graph reads within it.
+    for chunk in tasks.iter().map(|t| t.id.0).collect::<Vec<_>>().chunks(10_000) {
+        let ph = placeholders(chunk.len());
+        let mut deps = tx
+            .prepare(&format!(
+                "SELECT task_id, depends_on_id FROM task_dependencies WHERE task_id IN ({ph}) ORDER BY task_id, depends_on_id"
+            ))
+            .map_err(db_err("read dependencies"))?;
+        let rows = deps
+            .query_map(params_from_iter(chunk), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(db_err("read dependencies"))?;
+        let mut pairs = Vec::new();
+        for row in rows {
+            pairs.push(row.map_err(db_err("read dependencies"))?);
+        }
+        let mut tags = tx
+            .prepare(&format!("SELECT task_id, tag FROM task_tags WHERE task_id IN ({ph}) ORDER BY task_id, position"))
+            .map_err(db_err("read tags"))?;
+        let rows = tags
+            .query_map(params_from_iter(chunk), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(db_err("read tags"))?;
+        let mut tag_pairs = Vec::new();
+        for row in rows {
+            tag_pairs.push(row.map_err(db_err("read tags"))?);
+        }
+        for (task, dep) in pairs {
+            if let Some(&i) = index.get(&task) {
+                tasks[i].dependencies.push(TaskId(dep));
+            }
+        }
+        for (task, tag) in tag_pairs {
+            if let Some(&i) = index.get(&task) {
+                tasks[i].tags.push(tag);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn query_tasks(tx: &Transaction<'_>, sql: &str, params: &[Value]) -> Result<Vec<Task>> {
+    let mut stmt = tx.prepare_cached(sql).map_err(db_err("read tasks"))?;
+    let rows = stmt.query_map(params_from_iter(params), task_row).map_err(db_err("read tasks"))?;
+    let mut tasks = Vec::new();
+    for row in rows {
+        tasks.push(row.map_err(db_err("read tasks"))?);
+    }
+    hydrate(tx, &mut tasks)?;
+    Ok(tasks)
+}
+
+pub(crate) fn load_task(tx: &Transaction<'_>, id: TaskId) -> Result<Task> {
+    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = ?");
+    query_tasks(tx, &sql, &[Value::Integer(id.0)])?.pop().ok_or(Error::TaskNotFound(id))
+}
+
+pub(crate) fn load_tasks(tx: &Transaction<'_>, ids: &[TaskId]) -> Result<Vec<Task>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id IN ({}) ORDER BY id", placeholders(chunk.len()));
+        let params: Vec<Value> = chunk.iter().map(|id| Value::Integer(id.0)).collect();
+        out.extend(query_tasks(tx, &sql, &params)?);
+    }
+    Ok(out)
+}
+
+fn refs(tx: &Transaction<'_>, sql: &str, id: TaskId) -> Result<Vec<TaskRef>> {
+    let mut stmt = tx.prepare_cached(sql).map_err(db_err("read related tasks"))?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok(TaskRef { id: TaskId(r.get(0)?), title: r.get(1)?, status: parse_status(&r.get::<_, String>(2)?)? })
+        })
+        .map_err(db_err("read related tasks"))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err("read related tasks"))
+}
+
+fn project_of(tx: &Transaction<'_>, id: TaskId) -> Result<Option<String>> {
+    tx.prepare_cached("SELECT project_id FROM tasks WHERE id = ?")
+        .and_then(|mut s| s.query_row([id.0], |r| r.get(0)).optional())
+        .map_err(db_err("read task project"))
+}
+
+fn exists(tx: &Transaction<'_>, id: TaskId) -> Result<()> {
+    project_of(tx, id)?.map(|_| ()).ok_or(Error::TaskNotFound(id))
+}
+
+/// Ids among `ids` that are not tasks of `project`, sorted.
+fn missing_in_project(tx: &Transaction<'_>, project: &str, ids: &[TaskId]) -> Result<Vec<TaskId>> {
+    let mut missing = Vec::new();
+    for &id in ids {
+        if project_of(tx, id)?.as_deref() != Some(project) {
+            missing.push(id);
+        }
+    }
+    missing.sort();
+    Ok(missing)
+}
+
+fn direct_prerequisites(tx: &Transaction<'_>, id: TaskId) -> Result<Vec<TaskId>> {
+    let mut stmt = tx
+        .prepare_cached("SELECT depends_on_id FROM task_dependencies WHERE task_id = ?")
+        .map_err(db_err("read dependencies"))?;
+    let rows = stmt.query_map([id.0], |r| Ok(TaskId(r.get(0)?))).map_err(db_err("read dependencies"))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err("read dependencies"))
+}
+
+fn insert_dependencies(tx: &Transaction<'_>, task: TaskId, deps: &[TaskId]) -> Result<()> {
+    let mut stmt = tx
+        .prepare_cached("INSERT OR IGNORE INTO task_dependencies (task_id, depends_on_id) VALUES (?, ?)")
+        .map_err(db_err("write dependencies"))?;
+    for d in deps {
+        stmt.execute([task.0, d.0]).map_err(db_err("write dependencies"))?;
+    }
+    Ok(())
+}
+
+fn replace_tags(tx: &Transaction<'_>, task: TaskId, tags: &[String]) -> Result<()> {
+    tx.prepare_cached("DELETE FROM task_tags WHERE task_id = ?")
+        .and_then(|mut s| s.execute([task.0]))
+        .map_err(db_err("write tags"))?;
+    let mut stmt = tx
+        .prepare_cached("INSERT INTO task_tags (task_id, tag, position) VALUES (?, ?, ?)")
+        .map_err(db_err("write tags"))?;
+    for (i, tag) in tags.iter().enumerate() {
+        stmt.execute(params![task.0, tag, i as i64]).map_err(db_err("write tags"))?;
+    }
+    Ok(())
+}
+
+/// Inserts one task. Negative ids in `dependencies`/`parent_id` refer to `batch[-(id) - 1]`.
+pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]) -> Result<TaskId> {
+    let resolve = |id: TaskId| -> Result<TaskId> {
+        if id.0 >= 0 {
+            return Ok(id);
+        }
+        batch.get((-id.0 - 1) as usize).copied().ok_or_else(|| {
+            Error::invalid("dependencies", format!("{id} does not refer to an earlier task of the batch"))
+        })
+    };
+    let parent = task.parent_id.map(resolve).transpose()?;
+    let parent_project = match parent {
+        Some(p) => Some(project_of(tx, p)?.ok_or_else(|| Error::MissingReferences {
+            field: "parent_id",
+            project_id: task.project_id.clone().unwrap_or_else(|| DEFAULT_PROJECT.into()),
+            missing: vec![p],
+        })?),
+        None => None,
+    };
+    let project = match (&task.project_id, parent_project) {
+        (Some(p), Some(pp)) if *p != pp => {
+            return Err(Error::MissingReferences {
+                field: "parent_id",
+                project_id: p.clone(),
+                missing: vec![parent.unwrap_or(TaskId(0))],
+            });
+        }
+        (Some(p), _) => p.clone(),
+        (None, Some(pp)) => pp,
+        (None, None) => DEFAULT_PROJECT.to_string(),
+    };
+    let mut deps = task.dependencies.iter().map(|&d| resolve(d)).collect::<Result<Vec<_>>>()?;
+    deps.sort();
+    deps.dedup();
+    let missing = missing_in_project(tx, &project, &deps)?;
+    if !missing.is_empty() {
+        return Err(Error::MissingReferences { field: "dependencies", project_id: project, missing });
+    }
+    let at = ts(now());
+    tx.prepare_cached(
+        "INSERT INTO tasks (project_id, parent_id, title, description, details, priority, code_language, \
+         execution_environment, task_type, estimated_hours, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            project,
+            parent.map(|p| p.0),
+            task.title,
+            task.description,
+            task.details,
+            task.priority,
+            task.code_language,
+            task.execution_environment,
+            task.task_type,
+            task.estimated_hours,
+            at,
+            at
+        ])
+    })
+    .map_err(db_err("insert task"))?;
+    let id = TaskId(tx.last_insert_rowid());
+    insert_dependencies(tx, id, &deps)?;
+    replace_tags(tx, id, &task.tags)?;
+    Ok(id)
+}
+
+fn touch(tx: &Transaction<'_>, id: TaskId, at: &str) -> Result<()> {
+    tx.prepare_cached("UPDATE tasks SET updated_at = ? WHERE id = ?")
+        .and_then(|mut s| s.execute(params![at, id.0]))
+        .map_err(db_err("update task"))?;
+    Ok(())
+}
+
+fn empty_to_null(v: &str) -> Option<&str> {
+    (!v.is_empty()).then_some(v)
+}
+
+pub(crate) fn update_task(tx: &Transaction<'_>, id: TaskId, patch: &TaskPatch) -> Result<()> {
+    let project = project_of(tx, id)?.ok_or(Error::TaskNotFound(id))?;
+    if !patch.add_dependencies.is_empty() {
+        let missing = missing_in_project(tx, &project, &patch.add_dependencies)?;
+        if !missing.is_empty() {
+            return Err(Error::MissingReferences { field: "add_dependencies", project_id: project, missing });
+        }
+    }
+    if !patch.remove_dependencies.is_empty() {
+        let mut stmt = tx
+            .prepare_cached("DELETE FROM task_dependencies WHERE task_id = ? AND depends_on_id = ?")
+            .map_err(db_err("remove dependencies"))?;
+        for d in &patch.remove_dependencies {
+            stmt.execute([id.0, d.0]).map_err(db_err("remove dependencies"))?;
+        }
+    }
+    for &dep in &patch.add_dependencies {
+        if let Some(path) = cycle_if_added(id, dep, |t| direct_prerequisites(tx, t))? {
+            return Err(Error::Cycle { path });
+        }
+        insert_dependencies(tx, id, &[dep])?;
+    }
+    let mut sets: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let text = |v: &Option<String>| v.as_deref().and_then(empty_to_null).map_or(Value::Null, |s| Value::Text(s.into()));
+    if let Some(title) = &patch.title {
+        sets.push("title = ?");
+        values.push(Value::Text(title.clone()));
+    }
+    for (col, v) in [
+        ("description = ?", &patch.description),
+        ("details = ?", &patch.details),
+        ("code_language = ?", &patch.code_language),
+        ("execution_environment = ?", &patch.execution_environment),
+        ("task_type = ?", &patch.task_type),
+    ] {
+        if v.is_some() {
+            sets.push(col);
+            values.push(text(v));
+        }
+    }
+    if let Some(p) = patch.priority {
+        sets.push("priority = ?");
+        values.push(Value::Integer(p.into()));
+    }
+    if let Some(h) = patch.estimated_hours {
+        sets.push("estimated_hours = ?");
+        values.push(Value::Real(h));
+    }
+    sets.push("updated_at = ?");
+    values.push(Value::Text(ts(now())));
+    values.push(Value::Integer(id.0));
+    tx.execute(&format!("UPDATE tasks SET {} WHERE id = ?", sets.join(", ")), params_from_iter(values))
+        .map_err(db_err("update task"))?;
+    if let Some(tags) = &patch.tags {
+        replace_tags(tx, id, tags)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn set_status(tx: &Transaction<'_>, id: TaskId, status: Status, force: bool) -> Result<StatusChange> {
+    let task = load_task(tx, id)?;
+    let unfinished = refs(
+        tx,
+        "SELECT t.id, t.title, t.status FROM task_dependencies d JOIN tasks t ON t.id = d.depends_on_id \
+         WHERE d.task_id = ? AND t.status <> 'completed' ORDER BY t.id",
+        id,
+    )?;
+    let at = now();
+    let effects = rules::status_change(&task, status, unfinished, force, at)?;
+    if task.status == status {
+        return Ok(StatusChange { previous: status, task });
+    }
+    let release = effects.release_claim;
+    tx.prepare_cached(
+        "UPDATE tasks SET status = ?, started_at = ?, completed_at = ?, updated_at = ?, \
+         assignee = CASE WHEN ? THEN NULL ELSE assignee END, claimed_at = CASE WHEN ? THEN NULL ELSE claimed_at END \
+         WHERE id = ?",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            status.as_str(),
+            effects.started_at.map(ts),
+            effects.completed_at.map(ts),
+            ts(at),
+            release,
+            release,
+            id.0
+        ])
+    })
+    .map_err(db_err("update status"))?;
+    tx.prepare_cached("INSERT INTO status_history (task_id, from_status, to_status, changed_at) VALUES (?, ?, ?, ?)")
+        .and_then(|mut s| s.execute(params![id.0, task.status.as_str(), status.as_str(), ts(at)]))
+        .map_err(db_err("record status history"))?;
+    Ok(StatusChange { previous: task.status, task: load_task(tx, id)? })
+}
+
+pub(crate) fn delete_task(tx: &Transaction<'_>, id: TaskId, force: bool) -> Result<Deletion> {
+    exists(tx, id)?;
+    if !force {
+        let dependents = refs(
+            tx,
+            "SELECT t.id, t.title, t.status FROM task_dependencies d JOIN tasks t ON t.id = d.task_id \
+             WHERE d.depends_on_id = ? ORDER BY t.id",
+            id,
+        )?;
+        let subtasks = refs(tx, "SELECT id, title, status FROM tasks WHERE parent_id = ? ORDER BY id", id)?;
+        if !dependents.is_empty() || !subtasks.is_empty() {
+            return Err(Error::StillReferenced { task: id, dependents, subtasks });
+        }
+    }
+    let subtree: Vec<i64> = {
+        let mut stmt = tx
+            .prepare_cached(
+                "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id) \
+                 SELECT id FROM sub ORDER BY id",
+            )
+            .map_err(db_err("read subtasks"))?;
+        let rows = stmt.query_map([id.0], |r| r.get(0)).map_err(db_err("read subtasks"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db_err("read subtasks"))?
+    };
+    let ph = placeholders(subtree.len());
+    let detached: Vec<i64> = {
+        let mut stmt = tx
+            .prepare(&format!(
+                "SELECT DISTINCT task_id FROM task_dependencies WHERE depends_on_id IN ({ph}) \
+                 AND task_id NOT IN ({ph}) ORDER BY task_id"
+            ))
+            .map_err(db_err("read dependents"))?;
+        let rows = stmt
+            .query_map(params_from_iter(subtree.iter().chain(subtree.iter())), |r| r.get(0))
+            .map_err(db_err("read dependents"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db_err("read dependents"))?
+    };
+    let at = ts(now());
+    for d in &detached {
+        touch(tx, TaskId(*d), &at)?;
+    }
+    tx.execute(&format!("DELETE FROM tasks WHERE id IN ({ph})"), params_from_iter(&subtree))
+        .map_err(db_err("delete tasks"))?;
+    Ok(Deletion {
+        deleted: subtree.into_iter().map(TaskId).collect(),
+        detached_dependents: detached.into_iter().map(TaskId).collect(),
+    })
+}
+
+/// A `WHERE` clause (always non-empty) and its parameters for a filter.
+fn where_clause(f: &TaskFilter) -> (String, Vec<Value>) {
+    let mut conds = vec!["1 = 1".to_string()];
+    let mut params = Vec::new();
+    if let Some(p) = &f.project_id {
+        conds.push("project_id = ?".into());
+        params.push(Value::Text(p.clone()));
+    }
+    if let Some(s) = f.status {
+        conds.push("status = ?".into());
+        params.push(Value::Text(s.as_str().into()));
+    }
+    if let Some(l) = &f.code_language {
+        conds.push("code_language = ?".into());
+        params.push(Value::Text(l.clone()));
+    }
+    if let Some(p) = f.parent_id {
+        conds.push("parent_id = ?".into());
+        params.push(Value::Integer(p.0));
+    }
+    if !f.tags.is_empty() {
+        conds.push(format!(
+            "id IN (SELECT task_id FROM task_tags WHERE tag IN ({}) GROUP BY task_id HAVING COUNT(*) = {})",
+            placeholders(f.tags.len()),
+            f.tags.len()
+        ));
+        params.extend(f.tags.iter().map(|t| Value::Text(t.clone())));
+    }
+    (conds.join(" AND "), params)
+}
+
+pub(crate) fn list_tasks(tx: &Transaction<'_>, q: &TaskQuery) -> Result<TaskPage> {
+    let (cond, mut params) = where_clause(&q.filter);
+    let total: i64 = tx
+        .prepare_cached(&format!("SELECT COUNT(*) FROM tasks WHERE {cond}"))
+        .and_then(|mut s| s.query_row(params_from_iter(&params), |r| r.get(0)))
+        .map_err(db_err("count tasks"))?;
+    params.push(Value::Integer(q.limit.into()));
+    params.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+    let tasks = query_tasks(
+        tx,
+        &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {cond} ORDER BY id LIMIT ? OFFSET ?"),
+        &params,
+    )?;
+    Ok(TaskPage { tasks, total: total.max(0) as u64 })
+}
+
+fn grouped<K>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: &[Value],
+    key: impl Fn(&Row<'_>) -> rusqlite::Result<K>,
+) -> Result<Vec<(K, u64)>> {
+    let mut stmt = tx.prepare_cached(sql).map_err(db_err("compute metrics"))?;
+    let rows = stmt
+        .query_map(params_from_iter(params), |r| Ok((key(r)?, r.get::<_, i64>(1)?.max(0) as u64)))
+        .map_err(db_err("compute metrics"))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(db_err("compute metrics"))
+}
+
+pub(crate) fn metrics(tx: &Transaction<'_>, f: &TaskFilter) -> Result<TaskMetrics> {
+    let (cond, params) = where_clause(f);
+    let status_counts: BTreeMap<Status, u64> =
+        grouped(tx, &format!("SELECT status, COUNT(*) FROM tasks WHERE {cond} GROUP BY status"), &params, |r| {
+            parse_status(&r.get::<_, String>(0)?)
+        })?
+        .into_iter()
+        .collect();
+    let priority_counts: BTreeMap<u8, u64> =
+        grouped(tx, &format!("SELECT priority, COUNT(*) FROM tasks WHERE {cond} GROUP BY priority"), &params, |r| {
+            r.get(0)
+        })?
+        .into_iter()
+        .collect();
+    let by_language = grouped(
+        tx,
+        &format!(
+            "SELECT code_language, COUNT(*) FROM tasks WHERE {cond} GROUP BY code_language ORDER BY code_language"
+        ),
+        &params,
+        |r| r.get(0),
+    )?;
+    let total: u64 = status_counts.values().sum();
+    let completed = status_counts.get(&Status::Completed).copied().unwrap_or(0);
+    // Cycle times sorted in SQL; the median needs only the middle one or two rows.
+    let cycle = format!(
+        "SELECT (julianday(completed_at) - julianday(started_at)) * 24.0 AS h FROM tasks \
+         WHERE {cond} AND status = 'completed' AND started_at IS NOT NULL AND completed_at IS NOT NULL"
+    );
+    let samples: i64 = tx
+        .prepare_cached(&format!("SELECT COUNT(*) FROM ({cycle})"))
+        .and_then(|mut s| s.query_row(params_from_iter(&params), |r| r.get(0)))
+        .map_err(db_err("compute cycle time"))?;
+    let median = if samples == 0 {
+        None
+    } else {
+        let mut p = params.clone();
+        p.push(Value::Integer(2 - samples % 2));
+        p.push(Value::Integer((samples - 1) / 2));
+        let mids: Vec<f64> = {
+            let mut stmt = tx
+                .prepare_cached(&format!("{cycle} ORDER BY h LIMIT ? OFFSET ?"))
+                .map_err(db_err("compute cycle time"))?;
+            let rows = stmt.query_map(params_from_iter(&p), |r| r.get(0)).map_err(db_err("compute cycle time"))?;
+            rows.collect::<rusqlite::Result<_>>().map_err(db_err("compute cycle time"))?
+        };
+        Some(mids.iter().sum::<f64>() / mids.len().max(1) as f64)
+    };
+    Ok(TaskMetrics {
+        total,
+        by_status: Status::ALL.iter().map(|s| (*s, status_counts.get(s).copied().unwrap_or(0))).collect(),
+        by_priority: (0..=4).map(|p| (p, priority_counts.get(&p).copied().unwrap_or(0))).collect(),
+        by_language,
+        completion_rate: if total == 0 { 0.0 } else { completed as f64 / total as f64 },
+        median_cycle_time_hours: median,
+        cycle_time_samples: samples.max(0) as u64,
+    })
+}
+
+pub(crate) fn graph(tx: &Transaction<'_>, project: Option<&str>) -> Result<GraphData> {
+    let (tasks, edges_sql, params) = match project {
+        Some(p) => (
+            query_tasks(
+                tx,
+                &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE project_id = ? ORDER BY id"),
+                &[Value::Text(p.into())],
+            )?,
+            "SELECT d.task_id, d.depends_on_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id \
+             WHERE t.project_id = ? ORDER BY d.task_id, d.depends_on_id",
+            vec![Value::Text(p.into())],
+        ),
+        None => (
+            query_tasks(tx, &format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY id"), &[])?,
+            "SELECT task_id, depends_on_id FROM task_dependencies ORDER BY task_id, depends_on_id",
+            vec![],
+        ),
+    };
+    let mut stmt = tx.prepare_cached(edges_sql).map_err(db_err("read edges"))?;
+    let rows = stmt
+        .query_map(params_from_iter(&params), |r| Ok((TaskId(r.get(0)?), TaskId(r.get(1)?))))
+        .map_err(db_err("read edges"))?;
+    let edges = rows.collect::<rusqlite::Result<_>>().map_err(db_err("read edges"))?;
+    Ok(GraphData { tasks, edges })
+}
+
+fn commit_row(r: &Row<'_>) -> rusqlite::Result<CommitLink> {
+    Ok(CommitLink {
+        id: r.get(0)?,
+        task_id: TaskId(r.get(1)?),
+        commit_hash: r.get(2)?,
+        commit_message: r.get(3)?,
+        author: r.get(4)?,
+        timestamp: parse_ts(&r.get::<_, String>(5)?)?,
+    })
+}
+
+const COMMIT_COLUMNS: &str = "id, task_id, commit_hash, commit_message, author, timestamp";
+
+pub(crate) fn link_commit(tx: &Transaction<'_>, link: &NewCommitLink) -> Result<(CommitLink, bool)> {
+    exists(tx, link.task_id)?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO git_commits (task_id, commit_hash, commit_message, author, timestamp) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (task_id, commit_hash) DO NOTHING",
+        )
+        .and_then(|mut s| {
+            s.execute(params![link.task_id.0, link.commit_hash, link.commit_message, link.author, ts(now())])
+        })
+        .map_err(db_err("link commit"))?;
+    let stored = tx
+        .prepare_cached(&format!("SELECT {COMMIT_COLUMNS} FROM git_commits WHERE task_id = ? AND commit_hash = ?"))
+        .and_then(|mut s| s.query_row(params![link.task_id.0, link.commit_hash], commit_row))
+        .map_err(db_err("read commit link"))?;
+    Ok((stored, inserted == 1))
+}
+
+pub(crate) fn commits(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<CommitLink>> {
+    exists(tx, task)?;
+    let mut stmt = tx
+        .prepare_cached(&format!("SELECT {COMMIT_COLUMNS} FROM git_commits WHERE task_id = ? ORDER BY id"))
+        .map_err(db_err("read commits"))?;
+    let rows = stmt.query_map([task.0], commit_row).map_err(db_err("read commits"))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read commits"))
+}
+
+fn json_col(s: String) -> rusqlite::Result<serde_json::Value> {
+    serde_json::from_str(&s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+const EXECUTION_COLUMNS: &str = "id, task_id, language, code, output, error, exit_code, execution_time, timed_out, \
+     truncated, isolation, limits, timestamp";
+
+fn execution_row(r: &Row<'_>) -> rusqlite::Result<Execution> {
+    Ok(Execution {
+        id: r.get(0)?,
+        record: NewExecution {
+            task_id: TaskId(r.get(1)?),
+            language: r.get(2)?,
+            code: r.get(3)?,
+            output: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+            error: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+            exit_code: r.get(6)?,
+            execution_time: r.get::<_, Option<f64>>(7)?.unwrap_or_default(),
+            timed_out: r.get(8)?,
+            truncated: r.get(9)?,
+            isolation: r.get(10)?,
+            limits: json_col(r.get(11)?)?,
+        },
+        timestamp: parse_ts(&r.get::<_, String>(12)?)?,
+    })
+}
+
+pub(crate) fn record_execution(tx: &Transaction<'_>, e: NewExecution) -> Result<Execution> {
+    exists(tx, e.task_id)?;
+    tx.prepare_cached(
+        "INSERT INTO code_executions (task_id, language, code, output, error, exit_code, execution_time, timed_out, \
+         truncated, isolation, limits, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            e.task_id.0,
+            e.language,
+            e.code,
+            e.output,
+            e.error,
+            e.exit_code,
+            e.execution_time,
+            e.timed_out,
+            e.truncated,
+            e.isolation,
+            e.limits.to_string(),
+            ts(now())
+        ])
+    })
+    .map_err(db_err("record execution"))?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached(&format!("SELECT {EXECUTION_COLUMNS} FROM code_executions WHERE id = ?"))
+        .and_then(|mut s| s.query_row([id], execution_row))
+        .map_err(db_err("read execution"))
+}
+
+pub(crate) fn executions(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<Execution>> {
+    exists(tx, task)?;
+    let mut stmt = tx
+        .prepare_cached(&format!("SELECT {EXECUTION_COLUMNS} FROM code_executions WHERE task_id = ? ORDER BY id"))
+        .map_err(db_err("read executions"))?;
+    let rows = stmt.query_map([task.0], execution_row).map_err(db_err("read executions"))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read executions"))
+}
+
+fn analysis_row(r: &Row<'_>) -> rusqlite::Result<Analysis> {
+    Ok(Analysis {
+        id: r.get(0)?,
+        task_id: TaskId(r.get(1)?),
+        kind: r.get(2)?,
+        result: json_col(r.get(3)?)?,
+        task_updated_at: parse_ts(&r.get::<_, String>(4)?)?,
+        created_at: parse_ts(&r.get::<_, String>(5)?)?,
+    })
+}
+
+const ANALYSIS_COLUMNS: &str = "id, task_id, kind, result, task_updated_at, created_at";
+
+pub(crate) fn record_analysis(
+    tx: &Transaction<'_>,
+    task: TaskId,
+    kind: &str,
+    result: &serde_json::Value,
+) -> Result<Analysis> {
+    let updated_at: String = tx
+        .prepare_cached("SELECT updated_at FROM tasks WHERE id = ?")
+        .and_then(|mut s| s.query_row([task.0], |r| r.get(0)).optional())
+        .map_err(db_err("read task"))?
+        .ok_or(Error::TaskNotFound(task))?;
+    tx.prepare_cached(
+        "INSERT INTO task_analyses (task_id, kind, result, task_updated_at, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .and_then(|mut s| s.execute(params![task.0, kind, result.to_string(), updated_at, ts(now())]))
+    .map_err(db_err("record analysis"))?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached(&format!("SELECT {ANALYSIS_COLUMNS} FROM task_analyses WHERE id = ?"))
+        .and_then(|mut s| s.query_row([id], analysis_row))
+        .map_err(db_err("read analysis"))
+}
+
+pub(crate) fn analyses(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<Analysis>> {
+    exists(tx, task)?;
+    let mut stmt = tx
+        .prepare_cached(&format!("SELECT {ANALYSIS_COLUMNS} FROM task_analyses WHERE task_id = ? ORDER BY id"))
+        .map_err(db_err("read analyses"))?;
+    let rows = stmt.query_map([task.0], analysis_row).map_err(db_err("read analyses"))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read analyses"))
+}
