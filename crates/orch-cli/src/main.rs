@@ -1,0 +1,356 @@
+//! `task-orchestrator`: the MCP server (`serve`) and a CLI for people over the same Orchestrator.
+
+mod config;
+mod human;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use orch_core::Status;
+use orch_mcp::dto::*;
+use orch_mcp::{ToolError, tools};
+use orch_service::Orchestrator;
+use orch_store_sqlite::SqliteStore;
+use serde::Serialize;
+
+use crate::config::{Database, DatabaseEnv};
+
+/// Task board with a dependency graph for AI coding agents and the people beside them.
+#[derive(Debug, Parser)]
+#[command(name = "task-orchestrator", version, about, long_about = None)]
+struct Cli {
+    /// Database URL (sqlite://PATH); overrides DATABASE_URL, TASK_DB_PATH and MCP_HOME.
+    #[arg(long, global = true, value_name = "URL")]
+    db: Option<String>,
+    /// Print the tool result as JSON (the same JSON an MCP client receives).
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve MCP over stdio (stdout carries only protocol messages; logs go to stderr).
+    Serve,
+    /// Create a task.
+    Add(AddArgs),
+    /// List tasks (paged).
+    List(ListArgs),
+    /// Show one task with its commits.
+    Show {
+        /// Task id.
+        id: i64,
+        /// Include code executions.
+        #[arg(long)]
+        executions: bool,
+        /// Include analyses.
+        #[arg(long)]
+        analysis: bool,
+    },
+    /// Change a task's status (pending, in_progress, blocked, completed).
+    Status {
+        /// Task id.
+        id: i64,
+        /// New status.
+        #[arg(value_parser = parse_status)]
+        status: StatusDto,
+        /// Start or complete even with unfinished dependencies.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Edit a task.
+    Update(UpdateArgs),
+    /// Delete a task.
+    Rm {
+        /// Task id.
+        id: i64,
+        /// Also when other tasks depend on it or it has subtasks.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the dependency graph.
+    Graph {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+        format: Format,
+        /// Only this project.
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Link a git commit to a task.
+    Link {
+        /// Task id.
+        id: i64,
+        /// Commit hash (7-64 hex characters).
+        hash: String,
+        /// Commit message.
+        #[arg(long)]
+        message: Option<String>,
+        /// Commit author.
+        #[arg(long)]
+        author: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Mermaid,
+    Dot,
+}
+
+fn parse_status(s: &str) -> Result<StatusDto, String> {
+    s.parse::<Status>().map(Into::into).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Args)]
+struct AddArgs {
+    /// Title.
+    title: String,
+    /// Description.
+    #[arg(short, long)]
+    description: Option<String>,
+    /// Priority 0 (lowest) to 4 (highest).
+    #[arg(short, long, default_value_t = 0)]
+    priority: u8,
+    /// A task this one depends on (repeatable).
+    #[arg(long = "depends-on", value_name = "ID")]
+    depends_on: Vec<i64>,
+    /// A tag (repeatable).
+    #[arg(short, long = "tag")]
+    tags: Vec<String>,
+    /// Programming language.
+    #[arg(short, long)]
+    language: Option<String>,
+    /// Execution environment.
+    #[arg(long)]
+    env: Option<String>,
+    /// Project id.
+    #[arg(long)]
+    project: Option<String>,
+    /// Parent task id.
+    #[arg(long)]
+    parent: Option<i64>,
+    /// Details / acceptance criteria.
+    #[arg(long)]
+    details: Option<String>,
+    /// Task type.
+    #[arg(long = "type")]
+    task_type: Option<String>,
+    /// Estimated hours.
+    #[arg(long)]
+    hours: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// Only this status.
+    #[arg(long, value_parser = parse_status)]
+    status: Option<StatusDto>,
+    /// Only this language.
+    #[arg(short, long)]
+    language: Option<String>,
+    /// Only this project.
+    #[arg(long)]
+    project: Option<String>,
+    /// Only tasks with this tag (repeatable; all must match).
+    #[arg(short, long = "tag")]
+    tags: Vec<String>,
+    /// Only subtasks of this task.
+    #[arg(long)]
+    parent: Option<i64>,
+    /// Page size (1-500).
+    #[arg(long)]
+    limit: Option<u32>,
+    /// Tasks to skip.
+    #[arg(long)]
+    offset: Option<u64>,
+    /// Include metrics.
+    #[arg(long)]
+    metrics: bool,
+}
+
+#[derive(Debug, Args)]
+struct UpdateArgs {
+    /// Task id.
+    id: i64,
+    /// New title.
+    #[arg(long)]
+    title: Option<String>,
+    /// New description ("" clears).
+    #[arg(short, long)]
+    description: Option<String>,
+    /// New details ("" clears).
+    #[arg(long)]
+    details: Option<String>,
+    /// New priority 0-4.
+    #[arg(short, long)]
+    priority: Option<u8>,
+    /// Replacement tags, comma separated ("" clears).
+    #[arg(long, value_delimiter = ',')]
+    tags: Option<Vec<String>>,
+    /// New language ("" clears).
+    #[arg(short, long)]
+    language: Option<String>,
+    /// New execution environment ("" clears).
+    #[arg(long)]
+    env: Option<String>,
+    /// New task type ("" clears).
+    #[arg(long = "type")]
+    task_type: Option<String>,
+    /// New estimate in hours.
+    #[arg(long)]
+    hours: Option<f64>,
+    /// Add a dependency (repeatable).
+    #[arg(long = "add-dep", value_name = "ID")]
+    add_dependencies: Vec<i64>,
+    /// Remove a dependency (repeatable).
+    #[arg(long = "rm-dep", value_name = "ID")]
+    remove_dependencies: Vec<i64>,
+}
+
+fn init_tracing(default_level: &str) {
+    let filter = std::env::var("TASK_ORCHESTRATOR_LOG_LEVEL")
+        .ok()
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| default_level.to_string());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    // stderr only: on stdio, stdout belongs to JSON-RPC.
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
+    let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
+    let store = match &db {
+        Database::Sqlite(path) => {
+            SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?
+        }
+    };
+    tracing::debug!(%db, "database opened");
+    Ok(Arc::new(Orchestrator::new(Arc::new(store))))
+}
+
+/// Prints a tool result: JSON when asked, else the human rendering.
+fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOnce(&T)) -> Result<ExitCode> {
+    match result {
+        Ok(value) if json => {
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(value) => {
+            human(&value);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let orch = open(&cli)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Serve => {
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "serving MCP on stdio");
+            orch_mcp::serve_stdio(orch).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Add(a) => {
+            let p = CreateTaskParams {
+                title: a.title,
+                description: a.description,
+                priority: a.priority,
+                dependencies: a.depends_on,
+                tags: a.tags,
+                code_language: a.language,
+                execution_environment: a.env,
+                project_id: a.project,
+                parent_id: a.parent,
+                details: a.details,
+                task_type: a.task_type,
+                estimated_hours: a.hours,
+            };
+            emit(json, tools::create_task(&orch, p).await, human::task_result)
+        }
+        Command::List(a) => {
+            let p = ListTasksParams {
+                status: a.status,
+                code_language: a.language,
+                include_metrics: a.metrics,
+                project_id: a.project,
+                tags: a.tags,
+                parent_id: a.parent,
+                limit: a.limit,
+                offset: a.offset,
+            };
+            emit(json, tools::list_tasks(&orch, p).await, human::list)
+        }
+        Command::Show { id, executions, analysis } => {
+            let p = GetTaskParams { task_id: id, include_executions: executions, include_analysis: analysis };
+            emit(json, tools::get_task(&orch, p).await, human::show)
+        }
+        Command::Status { id, status, force } => {
+            let p = UpdateTaskStatusParams { task_id: id, status, force };
+            emit(json, tools::update_task_status(&orch, p).await, |r| println!("{}", r.message))
+        }
+        Command::Update(a) => {
+            let p = UpdateTaskParams {
+                task_id: a.id,
+                title: a.title,
+                description: a.description,
+                details: a.details,
+                priority: a.priority,
+                tags: a.tags.map(|t| t.into_iter().filter(|s| !s.is_empty()).collect()),
+                code_language: a.language,
+                execution_environment: a.env,
+                task_type: a.task_type,
+                estimated_hours: a.hours,
+                add_dependencies: a.add_dependencies,
+                remove_dependencies: a.remove_dependencies,
+            };
+            emit(json, tools::update_task(&orch, p).await, human::task_result)
+        }
+        Command::Rm { id, force } => {
+            let p = DeleteTaskParams { task_id: id, force };
+            emit(json, tools::delete_task(&orch, p).await, |r| println!("{}", r.message))
+        }
+        Command::Graph { format, project } => {
+            let format = match format {
+                Format::Json => GraphFormatDto::Json,
+                Format::Mermaid => GraphFormatDto::Mermaid,
+                Format::Dot => GraphFormatDto::Dot,
+            };
+            let p = GetTaskGraphParams { format, project_id: project };
+            emit(json, tools::get_task_graph(&orch, p).await, human::graph)
+        }
+        Command::Link { id, hash, message, author } => {
+            let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
+            emit(json, tools::link_git_commit(&orch, p).await, |r| println!("{}", r.message))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(if matches!(cli.command, Command::Serve) { "info" } else { "warn" });
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

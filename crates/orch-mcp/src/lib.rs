@@ -1,0 +1,13 @@
+//! The MCP adapter: the wire contract (DTOs with JSON Schema), the tool functions, and serving over stdio.
+//!
+//! This is the only crate that knows MCP or JSON Schema. A tool is: decode parameters, one [`Orchestrator`] call,
+//! encode the result. The CLI calls the same [`tools`] functions, so `--json` output is the tool result.
+//!
+//! [`Orchestrator`]: orch_service::Orchestrator
+
+pub mod dto;
+mod server;
+pub mod tools;
+
+pub use server::{OrchestratorServer, ServeError, serve_stdio};
+pub use tools::ToolError;

@@ -1,0 +1,213 @@
+//! The Orchestrator: the one API every interface (MCP tools, CLI) calls.
+//!
+//! Each method is one use case: it validates input with [`orch_core::validate`], applies the domain rules through the
+//! store, and returns domain values. Adapters only translate to and from their wire format.
+
+mod error;
+pub mod render;
+
+use std::sync::Arc;
+
+pub use error::{Error, ErrorKind, Result};
+use orch_core::{
+    CommitLink, Deletion, Execution, GraphData, NewCommitLink, NewTask, Status, StatusChange, Task, TaskFilter, TaskId,
+    TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
+};
+
+/// What `get_task` should include besides the task and its commits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailOptions {
+    /// Code execution history.
+    pub executions: bool,
+    /// Stored analysis results.
+    pub analysis: bool,
+}
+
+/// A task with the records attached to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDetails {
+    /// The task.
+    pub task: Task,
+    /// Linked commits, oldest first.
+    pub commits: Vec<CommitLink>,
+    /// Executions, when requested.
+    pub executions: Option<Vec<Execution>>,
+    /// Analyses, when requested.
+    pub analyses: Option<Vec<orch_core::Analysis>>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskListing {
+    /// The page and the filtered total.
+    pub page: TaskPage,
+    /// Page size used.
+    pub limit: u32,
+    /// Offset used.
+    pub offset: u64,
+    /// Aggregates over the whole filtered set, when requested.
+    pub metrics: Option<TaskMetrics>,
+}
+
+impl TaskListing {
+    /// Offset of the next page, if there is one.
+    pub fn next_offset(&self) -> Option<u64> {
+        let next = self.offset + self.page.tasks.len() as u64;
+        (next < self.page.total && !self.page.tasks.is_empty()).then_some(next)
+    }
+}
+
+/// How a graph is rendered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Structured nodes and edges.
+    #[default]
+    Json,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+}
+
+/// A dependency graph and, for text formats, its rendering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskGraph {
+    /// Tasks and edges.
+    pub data: GraphData,
+    /// The requested format.
+    pub format: GraphFormat,
+    /// Mermaid or DOT text; `None` for JSON.
+    pub rendered: Option<String>,
+}
+
+/// The task-orchestrator use cases over one store.
+#[derive(Clone)]
+pub struct Orchestrator {
+    store: Arc<dyn TaskStore>,
+}
+
+impl std::fmt::Debug for Orchestrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Orchestrator").finish_non_exhaustive()
+    }
+}
+
+impl Orchestrator {
+    /// An orchestrator over `store`.
+    pub fn new(store: Arc<dyn TaskStore>) -> Self {
+        Self { store }
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Arc<dyn TaskStore> {
+        &self.store
+    }
+
+    /// Creates a task.
+    pub async fn create_task(&self, task: NewTask) -> Result<Task> {
+        Ok(self.store.create_task(validate::new_task(task)?).await?)
+    }
+
+    /// Edits a task's fields and dependencies.
+    pub async fn update_task(&self, id: TaskId, patch: TaskPatch) -> Result<Task> {
+        Ok(self.store.update_task(id, validate::task_patch(patch)?).await?)
+    }
+
+    /// Moves a task to another status.
+    pub async fn update_task_status(&self, id: TaskId, status: Status, force: bool) -> Result<StatusChange> {
+        Ok(self.store.set_status(id, status, force).await?)
+    }
+
+    /// Reads a task with its commits and, on request, executions and analyses.
+    pub async fn get_task(&self, id: TaskId, options: DetailOptions) -> Result<TaskDetails> {
+        let task = self.store.get_task(id).await?;
+        let commits = self.store.commits(id).await?;
+        let executions = if options.executions { Some(self.store.executions(id).await?) } else { None };
+        let analyses = if options.analysis { Some(self.store.analyses(id).await?) } else { None };
+        Ok(TaskDetails { task, commits, executions, analyses })
+    }
+
+    /// Lists one page of tasks matching a filter.
+    pub async fn list_tasks(
+        &self,
+        filter: TaskFilter,
+        limit: Option<u32>,
+        offset: Option<u64>,
+        include_metrics: bool,
+    ) -> Result<TaskListing> {
+        let filter = validate::filter(filter)?;
+        let (limit, offset) = validate::page(limit, offset)?;
+        let page = self.store.list_tasks(&TaskQuery { filter: filter.clone(), limit, offset }).await?;
+        let metrics = if include_metrics { Some(self.store.task_metrics(&filter).await?) } else { None };
+        Ok(TaskListing { page, limit, offset, metrics })
+    }
+
+    /// Deletes a task (and, when forced, its subtasks and the edges onto it).
+    pub async fn delete_task(&self, id: TaskId, force: bool) -> Result<Deletion> {
+        Ok(self.store.delete_task(id, force).await?)
+    }
+
+    /// The dependency graph of a project (all projects when `None`), rendered in `format`.
+    pub async fn task_graph(&self, project_id: Option<String>, format: GraphFormat) -> Result<TaskGraph> {
+        let project = project_id.as_deref().map(|p| validate::project_id(Some(p))).transpose()?;
+        let data = self.store.graph(project.as_deref()).await?;
+        let rendered = match format {
+            GraphFormat::Json => None,
+            GraphFormat::Mermaid => Some(render::mermaid(&data)),
+            GraphFormat::Dot => Some(render::dot(&data)),
+        };
+        Ok(TaskGraph { data, format, rendered })
+    }
+
+    /// Links a commit to a task; returns the link and whether it is new.
+    pub async fn link_git_commit(&self, link: NewCommitLink) -> Result<(CommitLink, bool)> {
+        Ok(self.store.link_commit(validate::commit_link(link)?).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use orch_store_sqlite::SqliteStore;
+
+    fn orchestrator() -> (Orchestrator, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db")).unwrap();
+        (Orchestrator::new(Arc::new(store)), dir)
+    }
+
+    #[tokio::test]
+    async fn validation_happens_before_the_store() {
+        let (o, _d) = orchestrator();
+        let err = o.create_task(NewTask { title: " ".into(), ..Default::default() }).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let err = o.list_tasks(TaskFilter::default(), Some(0), None, false).await.unwrap_err();
+        assert!(err.to_string().contains("limit"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn listing_reports_the_next_page() {
+        let (o, _d) = orchestrator();
+        for i in 0..3 {
+            o.create_task(NewTask { title: format!("t{i}"), ..Default::default() }).await.unwrap();
+        }
+        let first = o.list_tasks(TaskFilter::default(), Some(2), None, true).await.unwrap();
+        assert_eq!(first.next_offset(), Some(2));
+        assert_eq!(first.metrics.unwrap().total, 3);
+        let last = o.list_tasks(TaskFilter::default(), Some(2), Some(2), false).await.unwrap();
+        assert_eq!(last.next_offset(), None);
+    }
+
+    #[tokio::test]
+    async fn graph_renders_each_format() {
+        let (o, _d) = orchestrator();
+        let a = o.create_task(NewTask { title: "a".into(), ..Default::default() }).await.unwrap();
+        o.create_task(NewTask { title: "b".into(), dependencies: vec![a.id], ..Default::default() }).await.unwrap();
+        assert!(o.task_graph(None, GraphFormat::Json).await.unwrap().rendered.is_none());
+        let m = o.task_graph(None, GraphFormat::Mermaid).await.unwrap().rendered.unwrap();
+        assert!(m.contains("t1 --> t2"), "{m}");
+        let d = o.task_graph(None, GraphFormat::Dot).await.unwrap().rendered.unwrap();
+        assert!(d.contains("t1 -> t2;"), "{d}");
+    }
+}
