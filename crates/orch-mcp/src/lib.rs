@@ -6,6 +6,7 @@
 //! [`Orchestrator`]: orch_service::Orchestrator
 
 pub mod dto;
+mod params;
 mod server;
 pub mod tools;
 

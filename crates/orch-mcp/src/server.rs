@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use orch_service::Orchestrator;
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{Json, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 
 use crate::dto::*;
+use crate::params::Parameters;
 use crate::tools;
 
 const INSTRUCTIONS: &str = "Task board with a dependency graph. Typical loop: list_tasks or get_task_graph to see the \
@@ -28,9 +28,8 @@ impl std::fmt::Debug for OrchestratorServer {
     }
 }
 
-type ToolResult<T> = Result<Json<T>, String>;
-
-fn wire<T>(r: Result<T, tools::ToolError>) -> ToolResult<T> {
+// Return types are spelled `Result<Json<T>, String>` on each tool: rmcp's macro finds the output schema syntactically.
+fn wire<T>(r: Result<T, tools::ToolError>) -> Result<Json<T>, String> {
     r.map(Json).map_err(String::from)
 }
 
@@ -43,14 +42,20 @@ impl OrchestratorServer {
 
     #[tool(description = "Create a task, optionally with dependencies (task ids in the same project), tags, \
         language, project and parent. Returns the stored task.")]
-    async fn create_task(&self, Parameters(p): Parameters<CreateTaskParams>) -> ToolResult<TaskResult> {
-        wire(tools::create_task(&self.orch, p).await)
+    async fn create_task(&self, Parameters(p): Parameters<CreateTaskParams>) -> Result<Json<TaskResult>, String> {
+        wire(match p {
+            Ok(p) => tools::create_task(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(description = "Edit a task: title, description, details, priority, tags, language, environment, type, \
         estimate, and add or remove dependencies. A dependency that would create a cycle is refused with the cycle.")]
-    async fn update_task(&self, Parameters(p): Parameters<UpdateTaskParams>) -> ToolResult<TaskResult> {
-        wire(tools::update_task(&self.orch, p).await)
+    async fn update_task(&self, Parameters(p): Parameters<UpdateTaskParams>) -> Result<Json<TaskResult>, String> {
+        wire(match p {
+            Ok(p) => tools::update_task(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(
@@ -61,16 +66,22 @@ impl OrchestratorServer {
     async fn update_task_status(
         &self,
         Parameters(p): Parameters<UpdateTaskStatusParams>,
-    ) -> ToolResult<UpdateTaskStatusResult> {
-        wire(tools::update_task_status(&self.orch, p).await)
+    ) -> Result<Json<UpdateTaskStatusResult>, String> {
+        wire(match p {
+            Ok(p) => tools::update_task_status(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(
         description = "Get one task with its linked commits and, on request, its code executions and analyses.",
         annotations(read_only_hint = true)
     )]
-    async fn get_task(&self, Parameters(p): Parameters<GetTaskParams>) -> ToolResult<GetTaskResult> {
-        wire(tools::get_task(&self.orch, p).await)
+    async fn get_task(&self, Parameters(p): Parameters<GetTaskParams>) -> Result<Json<GetTaskResult>, String> {
+        wire(match p {
+            Ok(p) => tools::get_task(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(
@@ -78,8 +89,11 @@ impl OrchestratorServer {
         count is the total). include_metrics adds counts, completion rate and median cycle time.",
         annotations(read_only_hint = true)
     )]
-    async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> ToolResult<ListTasksResult> {
-        wire(tools::list_tasks(&self.orch, p).await)
+    async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> Result<Json<ListTasksResult>, String> {
+        wire(match p {
+            Ok(p) => tools::list_tasks(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(
@@ -87,8 +101,11 @@ impl OrchestratorServer {
         or it has subtasks, unless force is true (removes those edges, deletes the subtasks).",
         annotations(destructive_hint = true)
     )]
-    async fn delete_task(&self, Parameters(p): Parameters<DeleteTaskParams>) -> ToolResult<DeleteTaskResult> {
-        wire(tools::delete_task(&self.orch, p).await)
+    async fn delete_task(&self, Parameters(p): Parameters<DeleteTaskParams>) -> Result<Json<DeleteTaskResult>, String> {
+        wire(match p {
+            Ok(p) => tools::delete_task(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(
@@ -96,8 +113,14 @@ impl OrchestratorServer {
         Edges point from a prerequisite to the task that depends on it.",
         annotations(read_only_hint = true)
     )]
-    async fn get_task_graph(&self, Parameters(p): Parameters<GetTaskGraphParams>) -> ToolResult<GetTaskGraphResult> {
-        wire(tools::get_task_graph(&self.orch, p).await)
+    async fn get_task_graph(
+        &self,
+        Parameters(p): Parameters<GetTaskGraphParams>,
+    ) -> Result<Json<GetTaskGraphResult>, String> {
+        wire(match p {
+            Ok(p) => tools::get_task_graph(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 
     #[tool(
@@ -105,8 +128,14 @@ impl OrchestratorServer {
         again changes nothing.",
         annotations(idempotent_hint = true)
     )]
-    async fn link_git_commit(&self, Parameters(p): Parameters<LinkGitCommitParams>) -> ToolResult<LinkGitCommitResult> {
-        wire(tools::link_git_commit(&self.orch, p).await)
+    async fn link_git_commit(
+        &self,
+        Parameters(p): Parameters<LinkGitCommitParams>,
+    ) -> Result<Json<LinkGitCommitResult>, String> {
+        wire(match p {
+            Ok(p) => tools::link_git_commit(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
     }
 }
 

@@ -15,6 +15,13 @@ pub struct ToolError {
     pub caller_error: bool,
 }
 
+impl ToolError {
+    /// An error in the caller's arguments.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ToolError { message: message.into(), caller_error: true }
+    }
+}
+
 impl From<orch_service::Error> for ToolError {
     fn from(e: orch_service::Error) -> Self {
         if e.kind() == ErrorKind::Internal {

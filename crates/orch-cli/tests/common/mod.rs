@@ -1,0 +1,72 @@
+//! Spawns the real `task-orchestrator` binary and talks MCP to it with rmcp's client.
+#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::Value;
+use tokio::process::Command;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_task-orchestrator");
+
+/// A server process on its own database, with a connected client.
+pub struct Server {
+    pub client: RunningService<RoleClient, ()>,
+    pub dir: tempfile::TempDir,
+}
+
+/// A command for the binary with an isolated environment pointing at `db`.
+pub fn command(db: &std::path::Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", db.parent().unwrap())
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("TASK_ORCHESTRATOR_LOG_LEVEL", "warn");
+    cmd
+}
+
+pub async fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = command(&dir.path().join("tasks.db"));
+    cmd.arg("serve");
+    let (transport, _stderr) =
+        TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().expect("spawn server");
+    let client = ().serve(transport).await.expect("MCP handshake");
+    Server { client, dir }
+}
+
+impl Server {
+    /// Calls a tool; returns the raw result (which may be `isError`).
+    pub async fn call_raw(&self, name: &str, args: Value) -> CallToolResult {
+        let args = args.as_object().cloned().unwrap_or_default();
+        self.client
+            .call_tool(CallToolRequestParams::new(name.to_string()).with_arguments(args))
+            .await
+            .unwrap_or_else(|e| panic!("{name}: JSON-RPC error {e}"))
+    }
+
+    /// Calls a tool that must succeed; returns its structured content.
+    pub async fn call(&self, name: &str, args: Value) -> Value {
+        let r = self.call_raw(name, args.clone()).await;
+        assert_ne!(r.is_error, Some(true), "{name} {args} failed: {:?}", text(&r));
+        r.structured_content.unwrap_or_else(|| panic!("{name}: no structuredContent"))
+    }
+
+    /// Calls a tool that must fail with `isError: true`; returns the message.
+    pub async fn call_err(&self, name: &str, args: Value) -> String {
+        let r = self.call_raw(name, args.clone()).await;
+        assert_eq!(r.is_error, Some(true), "{name} {args} should have failed: {:?}", r.structured_content);
+        text(&r)
+    }
+
+    pub async fn stop(self) {
+        self.client.cancel().await.ok();
+    }
+}
+
+/// The text content of a result.
+pub fn text(r: &CallToolResult) -> String {
+    r.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
+}
