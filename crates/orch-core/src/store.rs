@@ -50,6 +50,15 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Every task of a project (all projects when `None`) and the edges among them.
     async fn graph(&self, project_id: Option<&str>) -> Result<GraphData>;
 
+    /// Claims the first of `candidates` (tried in order) that is still pending, unclaimed and has every prerequisite
+    /// completed: it becomes `in_progress` with `assignee` and `claimed_at` set, atomically, so concurrent callers —
+    /// in this process or others sharing the database — never claim the same task. `None` when no candidate qualifies.
+    async fn claim_first(&self, candidates: &[TaskId], assignee: &str) -> Result<Option<Task>>;
+
+    /// Returns claimed `in_progress` tasks whose claim is older than `claimed_before` to `pending`, releasing the
+    /// claim. Returns the released tasks' ids, ascending.
+    async fn release_stale_claims(&self, claimed_before: chrono::DateTime<chrono::Utc>) -> Result<Vec<TaskId>>;
+
     /// Links a commit to a task; linking the same hash again returns the existing link and `false`.
     async fn link_commit(&self, link: NewCommitLink) -> Result<(CommitLink, bool)>;
 

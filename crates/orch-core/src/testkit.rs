@@ -18,7 +18,8 @@ macro_rules! store_conformance_tests {
             subtasks_inherit_the_parent_project, update_changes_and_clears_fields, update_refuses_cycles_with_path,
             status_rules_and_timestamps, delete_refuses_while_needed_and_force_cascades, list_filters_and_pages,
             metrics_count_and_measure, graph_by_project, commit_links_are_idempotent, executions_and_analyses,
-            batch_create_resolves_references_and_is_atomic, ping_answers);
+            batch_create_resolves_references_and_is_atomic, claims_take_only_ready_unclaimed_tasks,
+            concurrent_claims_never_share_a_task, stale_claims_are_released, ping_answers);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -389,4 +390,51 @@ pub async fn batch_create_resolves_references_and_is_atomic(store: &dyn TaskStor
 
 pub async fn ping_answers(store: &dyn TaskStore) {
     store.ping().await.unwrap();
+}
+
+pub async fn claims_take_only_ready_unclaimed_tasks(store: &dyn TaskStore) {
+    let a = create(store, new("a")).await;
+    let b = create(store, NewTask { dependencies: vec![a.id], ..new("b") }).await;
+    let c = create(store, new("c")).await;
+    store.set_status(c.id, Status::Blocked, false).await.unwrap();
+    assert_eq!(store.claim_first(&[b.id, c.id, TaskId(999)], "agent-1").await.unwrap(), None);
+    let got = store.claim_first(&[b.id, a.id], "agent-1").await.unwrap().unwrap();
+    assert_eq!(got.id, a.id);
+    assert_eq!(got.status, Status::InProgress);
+    assert_eq!(got.assignee.as_deref(), Some("agent-1"));
+    assert!(got.claimed_at.is_some() && got.started_at.is_some());
+    assert_eq!(store.claim_first(&[a.id], "agent-2").await.unwrap(), None, "a claimed task is not handed out again");
+    let released = store.set_status(a.id, Status::Pending, false).await.unwrap().task;
+    assert_eq!((released.assignee, released.claimed_at), (None, None), "going back to pending releases the claim");
+    assert_eq!(store.claim_first(&[a.id], "agent-2").await.unwrap().unwrap().assignee.as_deref(), Some("agent-2"));
+}
+
+pub async fn concurrent_claims_never_share_a_task(store: &dyn TaskStore) {
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(create(store, new(&format!("t{i}"))).await.id);
+    }
+    let claims = (0..8).map(|agent| {
+        let ids = ids.clone();
+        async move { store.claim_first(&ids, &format!("agent-{agent}")).await.unwrap() }
+    });
+    let results = futures::future::join_all(claims).await;
+    let mut claimed: Vec<TaskId> = results.iter().flatten().map(|t| t.id).collect();
+    assert_eq!(claimed.len(), 6, "6 tasks for 8 agents: 6 get one, 2 get none");
+    claimed.sort();
+    claimed.dedup();
+    assert_eq!(claimed, ids, "no task is claimed twice");
+}
+
+pub async fn stale_claims_are_released(store: &dyn TaskStore) {
+    let a = create(store, new("a")).await;
+    let b = create(store, new("b")).await;
+    store.claim_first(&[a.id], "agent").await.unwrap().unwrap();
+    store.set_status(b.id, Status::InProgress, false).await.unwrap();
+    let none = store.release_stale_claims(chrono::Utc::now() - chrono::Duration::hours(1)).await.unwrap();
+    assert!(none.is_empty(), "a fresh claim is not stale");
+    let released = store.release_stale_claims(chrono::Utc::now() + chrono::Duration::seconds(1)).await.unwrap();
+    assert_eq!(released, vec![a.id], "only claimed tasks are released, not unclaimed in-progress ones");
+    let a = store.get_task(a.id).await.unwrap();
+    assert_eq!((a.status, a.assignee), (Status::Pending, None));
 }

@@ -223,6 +223,15 @@ impl TaskStore for SqliteStore {
         self.read(move |tx| sql::graph(tx, project_id.as_deref())).await
     }
 
+    async fn claim_first(&self, candidates: &[TaskId], assignee: &str) -> Result<Option<Task>> {
+        let (candidates, assignee) = (candidates.to_vec(), assignee.to_owned());
+        self.write(move |tx| sql::claim_first(tx, &candidates, &assignee)).await
+    }
+
+    async fn release_stale_claims(&self, claimed_before: chrono::DateTime<chrono::Utc>) -> Result<Vec<TaskId>> {
+        self.write(move |tx| sql::release_stale_claims(tx, claimed_before)).await
+    }
+
     async fn link_commit(&self, link: NewCommitLink) -> Result<(CommitLink, bool)> {
         self.write(move |tx| sql::link_commit(tx, &link)).await
     }

@@ -350,12 +350,7 @@ pub(crate) fn update_task(tx: &Transaction<'_>, id: TaskId, patch: &TaskPatch) -
 
 pub(crate) fn set_status(tx: &Transaction<'_>, id: TaskId, status: Status, force: bool) -> Result<StatusChange> {
     let task = load_task(tx, id)?;
-    let unfinished = refs(
-        tx,
-        "SELECT t.id, t.title, t.status FROM task_dependencies d JOIN tasks t ON t.id = d.depends_on_id \
-         WHERE d.task_id = ? AND t.status <> 'completed' ORDER BY t.id",
-        id,
-    )?;
+    let unfinished = refs(tx, UNFINISHED_PREREQUISITES, id)?;
     let at = now();
     let effects = rules::status_change(&task, status, unfinished, force, at)?;
     if task.status == status {
@@ -379,10 +374,66 @@ pub(crate) fn set_status(tx: &Transaction<'_>, id: TaskId, status: Status, force
         ])
     })
     .map_err(db_err("update status"))?;
-    tx.prepare_cached("INSERT INTO status_history (task_id, from_status, to_status, changed_at) VALUES (?, ?, ?, ?)")
-        .and_then(|mut s| s.execute(params![id.0, task.status.as_str(), status.as_str(), ts(at)]))
-        .map_err(db_err("record status history"))?;
+    record_history(tx, id, task.status, status, &ts(at))?;
     Ok(StatusChange { previous: task.status, task: load_task(tx, id)? })
+}
+
+const UNFINISHED_PREREQUISITES: &str = "SELECT t.id, t.title, t.status FROM task_dependencies d \
+     JOIN tasks t ON t.id = d.depends_on_id WHERE d.task_id = ? AND t.status <> 'completed' ORDER BY t.id";
+
+fn record_history(tx: &Transaction<'_>, id: TaskId, from: Status, to: Status, at: &str) -> Result<()> {
+    tx.prepare_cached("INSERT INTO status_history (task_id, from_status, to_status, changed_at) VALUES (?, ?, ?, ?)")
+        .and_then(|mut s| s.execute(params![id.0, from.as_str(), to.as_str(), at]))
+        .map_err(db_err("record status history"))?;
+    Ok(())
+}
+
+pub(crate) fn claim_first(tx: &Transaction<'_>, candidates: &[TaskId], assignee: &str) -> Result<Option<Task>> {
+    for &id in candidates {
+        let claimable: Option<(String, Option<String>)> = tx
+            .prepare_cached("SELECT status, assignee FROM tasks WHERE id = ?")
+            .and_then(|mut s| s.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .map_err(db_err("read task"))?;
+        if !matches!(claimable, Some((ref status, None)) if status == "pending") {
+            continue;
+        }
+        if !refs(tx, UNFINISHED_PREREQUISITES, id)?.is_empty() {
+            continue;
+        }
+        let at = ts(now());
+        tx.prepare_cached(
+            "UPDATE tasks SET status = 'in_progress', assignee = ?, claimed_at = ?, \
+             started_at = COALESCE(started_at, ?), completed_at = NULL, updated_at = ? WHERE id = ?",
+        )
+        .and_then(|mut s| s.execute(params![assignee, at, at, at, id.0]))
+        .map_err(db_err("claim task"))?;
+        record_history(tx, id, Status::Pending, Status::InProgress, &at)?;
+        return load_task(tx, id).map(Some);
+    }
+    Ok(None)
+}
+
+pub(crate) fn release_stale_claims(tx: &Transaction<'_>, claimed_before: DateTime<Utc>) -> Result<Vec<TaskId>> {
+    let stale: Vec<i64> = {
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT id FROM tasks WHERE status = 'in_progress' AND claimed_at IS NOT NULL AND claimed_at < ? \
+                 ORDER BY id",
+            )
+            .map_err(db_err("read stale claims"))?;
+        let rows = stmt.query_map([ts(claimed_before)], |r| r.get(0)).map_err(db_err("read stale claims"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db_err("read stale claims"))?
+    };
+    let at = ts(now());
+    for &id in &stale {
+        tx.prepare_cached(
+            "UPDATE tasks SET status = 'pending', assignee = NULL, claimed_at = NULL, updated_at = ? WHERE id = ?",
+        )
+        .and_then(|mut s| s.execute(params![at, id]))
+        .map_err(db_err("release claim"))?;
+        record_history(tx, TaskId(id), Status::InProgress, Status::Pending, &at)?;
+    }
+    Ok(stale.into_iter().map(TaskId).collect())
 }
 
 pub(crate) fn delete_task(tx: &Transaction<'_>, id: TaskId, force: bool) -> Result<Deletion> {
