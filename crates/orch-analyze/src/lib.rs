@@ -140,7 +140,7 @@ pub struct HistoryUsed {
 pub struct EffortBreakdown {
     /// Score of the factors other than history (what the base hours come from).
     pub model_score: f64,
-    /// `0.5 * e^(k*(modelScore-1))` hours, k = ln(120)/9 (score 1 → 0.5 h, 10 → 60 h).
+    /// `0.5 * 24^((modelScore-1)/5)` hours: 0.5 h at 1, 3.4 h at 4, 12 h at 6, 43 h at 8, 152 h at 10.
     pub model_hours: f64,
     /// Estimation bias of similar tasks (actual / estimated), if any had estimates.
     pub history_ratio: Option<f64>,
@@ -206,7 +206,7 @@ pub struct ComplexityAnalysis {
     pub metadata: AnalysisMetadata,
 }
 
-/// Hours for a model score: 0.5 h at 1, doubling about every 1.3 points, 60 h at 10.
+/// Hours for a model score: 0.5 h at 1, 12 h at 6, doubling about every 1.1 points (152 h at 10).
 pub fn hours_from_score(score: f64) -> f64 {
     0.5 * (hours_slope() * (score - 1.0)).exp()
 }
@@ -216,8 +216,9 @@ pub fn score_from_hours(hours: f64) -> f64 {
     (1.0 + (hours / 0.5).ln() / hours_slope()).clamp(1.0, 10.0)
 }
 
+/// Slope of the hours curve: a score of 6 (a multi-part feature) is 24x a score of 1 (a one-line fix).
 fn hours_slope() -> f64 {
-    120f64.ln() / 9.0
+    24f64.ln() / 5.0
 }
 
 fn round_to(value: f64, decimals: i32) -> f64 {
@@ -538,7 +539,7 @@ struct Effort {
 
 fn effort(model_score: f64, history: Option<&history::HistoryOutcome>) -> Effort {
     let model_hours = hours_from_score(model_score);
-    let mut evidence = vec![format!("model score {model_score:.2} -> {model_hours:.1} h (0.5 h at 1, 60 h at 10)")];
+    let mut evidence = vec![format!("model score {model_score:.2} -> {model_hours:.1} h (0.5 * 24^((score-1)/5))")];
     let mut hours = model_hours;
     let (mut ratio, mut history_hours, mut history_weight) = (None, None, 0.0);
     if let Some(h) = history {
@@ -629,5 +630,66 @@ impl Confidence {
 
     fn value(&self) -> f64 {
         round_to(self.value.clamp(0.05, 0.95), 2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hours_curve_anchors_and_inverse() {
+        assert!((hours_from_score(1.0) - 0.5).abs() < 1e-9);
+        assert!((hours_from_score(6.0) - 12.0).abs() < 1e-9);
+        for score in [1.0, 2.5, 4.0, 7.3, 10.0] {
+            assert!((score_from_hours(hours_from_score(score)) - score).abs() < 1e-9);
+        }
+        assert_eq!(score_from_hours(0.01), 1.0);
+        assert_eq!(score_from_hours(10_000.0), 10.0);
+    }
+
+    #[test]
+    fn dependencies_factor_grows_with_fan_in_and_fan_out() {
+        let lonely = TaskProfile::default();
+        let (base, evidence) = dependencies_factor(&lonely, None, &[]);
+        assert_eq!(base, 1.0);
+        assert!(evidence.iter().any(|e| e.contains("no project_root")));
+        let busy = TaskProfile { depends_on: 2, dependents: 5, ..TaskProfile::default() };
+        let (score, evidence) = dependencies_factor(&busy, None, &[]);
+        let expected = 1.0 + 1.6 + 1.2 * 6f64.ln();
+        assert!((score - expected).abs() < 1e-9, "{score} vs {expected}");
+        assert!(evidence[0].contains("depends on 2") && evidence[1].contains("5 task(s) depend on it"));
+        let capped = TaskProfile { depends_on: 50, dependents: 5000, ..TaskProfile::default() };
+        assert_eq!(dependencies_factor(&capped, None, &[]).0, 7.0);
+    }
+
+    #[test]
+    fn effort_moves_toward_history_by_trust_and_ratio() {
+        let outcome = history::HistoryOutcome {
+            hours: Some(12.0),
+            trust: 0.5,
+            ratio: Some(2.0),
+            ratio_trust: 0.5,
+            ..history::HistoryOutcome::default()
+        };
+        let e = effort(score_from_hours(3.0), Some(&outcome));
+        // 3 h * 2^0.5 = 4.243 h, then the geometric midpoint with 12 h.
+        let expected = ((3.0 * 2f64.sqrt()).ln() * 0.5 + 12f64.ln() * 0.5).exp();
+        assert!((e.hours - expected).abs() < 1e-9, "{} vs {expected}", e.hours);
+        assert_eq!(e.breakdown.history_ratio, Some(2.0));
+        assert_eq!(e.breakdown.evidence.len(), 3);
+        let alone = effort(score_from_hours(3.0), None);
+        assert!((alone.hours - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn confidence_rises_with_evidence_and_stays_in_range() {
+        let mut c = Confidence::new();
+        c.text_richness(&text::TaskText::new("t", Some(&"word ".repeat(30)), None, &[]));
+        assert_eq!(c.value(), 0.6);
+        c.add(5.0, "test".to_owned());
+        assert_eq!(c.value(), 0.95);
+        assert_eq!(c.reasons.len(), 3);
     }
 }

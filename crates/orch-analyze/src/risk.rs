@@ -467,7 +467,7 @@ pub fn assess(input: &RiskInput<'_>) -> RiskOutcome {
     risks.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.category.cmp(&b.category)));
 
     let (debt, debt_points) = technical_debt(input);
-    let mut total: f64 = risks.iter().map(|r| r.points).sum();
+    let mut total: f64 = risks.iter().map(|r| r.points).fold(0.0, |sum, p| sum + p);
     let mut evidence: Vec<String> = risks
         .iter()
         .map(|r| format!("{}: {} (+{:.2})", category_name(r.category), r.evidence.join(", "), r.points))
