@@ -259,7 +259,8 @@ pub fn analyze(
     let scan = match (&options.project_root, wants_tree) {
         (Some(root), true) => {
             let mentions = text::Mentions::extract(&text);
-            let deadline = started + options.timeout;
+            // A timeout too large to add to the clock means "no deadline".
+            let deadline = started.checked_add(options.timeout);
             Some(scan::scan(root, &mentions, language, options.max_files, deadline)?)
         }
         _ => None,

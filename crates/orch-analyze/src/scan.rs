@@ -111,7 +111,7 @@ pub fn scan(
     mentions: &Mentions,
     task_language: Option<&str>,
     max_files: usize,
-    deadline: Instant,
+    deadline: Option<Instant>,
 ) -> Result<ScanReport, AnalyzeError> {
     check_root(root)?;
     let mut report = ScanReport::default();
@@ -133,7 +133,7 @@ pub fn scan(
             defines: BTreeSet::new(),
             mentions: BTreeSet::new(),
         };
-        if !reading_stopped && Instant::now() > deadline {
+        if !reading_stopped && past(deadline) {
             reading_stopped = true;
             report.capped.get_or_insert_with(|| {
                 format!(
@@ -202,12 +202,16 @@ pub fn scan(
     Ok(report)
 }
 
+fn past(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
+
 fn lang_is(language: Option<&str>, want: &str) -> bool {
     language == Some(want)
 }
 
 /// Sorted relative paths with sizes, stopping at `max_files` or the deadline.
-fn walk(root: &Path, max_files: usize, deadline: Instant, report: &mut ScanReport) -> Vec<(String, u64)> {
+fn walk(root: &Path, max_files: usize, deadline: Option<Instant>, report: &mut ScanReport) -> Vec<(String, u64)> {
     let walker = ignore::WalkBuilder::new(root)
         .standard_filters(true)
         // Honour .gitignore even when the tree is not (yet) a git repository.
@@ -236,7 +240,7 @@ fn walk(root: &Path, max_files: usize, deadline: Instant, report: &mut ScanRepor
                 Some(format!("stopped after max_files={max_files} files; files beyond the cap were not considered"));
             break;
         }
-        if Instant::now() > deadline {
+        if past(deadline) {
             report.capped = Some(format!(
                 "analysis timeout reached while walking, after {} files; raise ANALYSIS_TIMEOUT to scan more",
                 out.len()

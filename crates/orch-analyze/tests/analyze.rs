@@ -67,6 +67,8 @@ fn project() -> tempfile::TempDir {
         "package main\n\nimport (\n\tss \"example.com/svc/internal/session_store\"\n)\n\nvar _ ss.SessionStore\n",
     );
     write(root, "README.md", "# Demo\n");
+    fs::create_dir_all(root.join("assets")).unwrap();
+    fs::write(root.join("assets/blob.bin"), b"\x00\x01SessionStore\x00").unwrap();
     dir
 }
 
@@ -177,8 +179,10 @@ fn project_tree_finds_files_imports_and_respects_gitignore() {
     assert!(!paths.contains(&"app/unrelated.py"));
 
     assert!(!result.metadata.walk_capped.capped);
-    // .gitignore, secrets/ and debug.log excluded: 16 files written, 2 ignored (hidden .gitignore is skipped too).
-    assert_eq!(result.metadata.files_scanned, 14);
+    // 17 files written; .gitignore (hidden), secrets/ and debug.log (ignored) are not walked; the binary is not read.
+    assert_eq!(result.metadata.files_scanned, 15);
+    assert_eq!(result.metadata.files_read, 14);
+    assert!(!paths.contains(&"assets/blob.bin"));
     // api.py, jobs.py -> session_store.py; app.ts -> sessionStore.ts; lib.rs -> session_store.rs; main.go -> store.go.
     assert_eq!(result.metadata.import_edges, 5);
     let deps = &result.factors.dependencies;
@@ -308,4 +312,16 @@ fn custom_weights_shift_the_score_and_are_normalised() {
     let result = analyze(&profile, &[], &AnalysisOptions::default(), &heavy_risk, NOW).unwrap();
     assert_eq!(result.score, (result.factors.technical_risk.score.unwrap() * 10.0).round() / 10.0);
     assert!(result.metadata.weights_note.as_deref().unwrap().contains("2.000"));
+}
+
+#[test]
+fn huge_timeout_means_no_deadline() {
+    let dir = project();
+    let options = AnalysisOptions {
+        project_root: Some(dir.path().to_path_buf()),
+        timeout: Duration::MAX,
+        ..AnalysisOptions::default()
+    };
+    let result = run(&task("Expire old sessions in SessionStore"), &[], &options);
+    assert!(!result.metadata.walk_capped.capped);
 }
