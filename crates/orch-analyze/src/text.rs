@@ -289,7 +289,12 @@ impl Mentions {
             if is_path_like(inner) {
                 m.paths.insert(inner.trim_start_matches("./").to_owned());
             } else if static_regex!(r"^[A-Za-z_][A-Za-z0-9_]{2,}$").is_match(inner) {
-                m.identifiers.insert(inner.to_owned());
+                // `user` is a word, not a name worth searching every file for; `User`, `user_id`, `getUser` are.
+                if inner.contains('_') || inner.chars().any(char::is_uppercase) {
+                    m.identifiers.insert(inner.to_owned());
+                } else {
+                    m.words.insert(inner.to_lowercase());
+                }
             }
         }
         let identifier = static_regex!(
@@ -368,7 +373,7 @@ mod tests {
     fn mentions_find_paths_identifiers_and_words() {
         let text = TaskText::new(
             "Fix UserService in src/auth/login.py",
-            Some("Call `refresh_token` from README.md and `Session`; input/output stays"),
+            Some("Call `refresh_token` from README.md and `Session` or `user`; input/output stays"),
             None,
             &["Auth".to_owned()],
         );
@@ -376,6 +381,7 @@ mod tests {
         assert_eq!(m.paths.iter().collect::<Vec<_>>(), vec!["README.md", "src/auth/login.py"]);
         assert!(m.identifiers.contains("UserService") && m.identifiers.contains("refresh_token"));
         assert!(m.identifiers.contains("Session"));
+        assert!(!m.identifiers.contains("user") && m.words.contains("user"));
         assert!(m.words.contains("auth") && m.words.contains("readme") && !m.words.contains("from"));
     }
 

@@ -7,6 +7,9 @@ use regex::Regex;
 use crate::scan::{MatchedFile, Relevance};
 use crate::text::{TaskText, keyword_hits, keyword_regex, list_items, word_count};
 
+/// At most this many files that only mention an identifier count toward the volume.
+pub const MAX_SECONDARY_FILES: usize = 15;
+
 /// How big the text says the change is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
@@ -56,25 +59,23 @@ impl Scope {
     }
 }
 
-static TRIVIAL: LazyLock<Regex> = LazyLock::new(|| {
+/// Words that make a change trivial whatever it touches ("fix a typo in the login form").
+static TRIVIAL_STRONG: LazyLock<Regex> = LazyLock::new(|| {
     keyword_regex(&[
         "typo",
         "typos",
         "spelling",
         "wording",
-        "rename",
-        "comment",
-        "comments",
-        "readme",
-        "docstring",
-        "changelog",
-        "bump",
         "whitespace",
         "formatting",
-        "copy change",
+        "bump",
         "broken link",
+        "copy change",
     ])
 });
+/// Words that suggest a trivial change unless a feature word says otherwise ("implement a README generator").
+static TRIVIAL: LazyLock<Regex> =
+    LazyLock::new(|| keyword_regex(&["rename", "comment", "comments", "readme", "docstring", "changelog"]));
 static SMALL: LazyLock<Regex> = LazyLock::new(|| {
     keyword_regex(&[
         "fix",
@@ -152,12 +153,19 @@ pub struct VolumeOutcome {
     pub evidence: Vec<String>,
 }
 
-/// Text scope: the largest class named, except that trivial words beat small ones ("fix typo" is trivial).
+/// Text scope: the first class named in this order: large; strongly trivial (typo, spelling…); medium; trivial
+/// (rename, readme…); small. So "fix typo" is trivial, "fix a typo in the login form" too, but "implement a README
+/// generator" is medium and "fix typo while migrating the database" large.
 pub fn scope_of(text: &TaskText) -> (Scope, Vec<String>) {
     let searchable = text.searchable();
-    for (scope, pattern) in
-        [(Scope::Large, &*LARGE), (Scope::Medium, &*MEDIUM), (Scope::Trivial, &*TRIVIAL), (Scope::Small, &*SMALL)]
-    {
+    let order = [
+        (Scope::Large, &*LARGE),
+        (Scope::Trivial, &*TRIVIAL_STRONG),
+        (Scope::Medium, &*MEDIUM),
+        (Scope::Trivial, &*TRIVIAL),
+        (Scope::Small, &*SMALL),
+    ];
+    for (scope, pattern) in order {
         let hits = keyword_hits(pattern, &searchable);
         if !hits.is_empty() {
             return (scope, hits.into_iter().collect());
@@ -229,17 +237,30 @@ pub fn estimate(
         Some(files) => {
             let (share, minimum) = scope.file_share();
             let mut file_lines = 0.0;
+            let mut secondary_counted = 0;
+            let mut secondary_skipped = 0;
             for file in files.iter().filter(|f| f.lines > 0) {
                 let size = file.lines as f64;
                 let mut touched = (size * share).max(minimum).min(size);
                 if file.relevance == Relevance::Secondary {
-                    // A file that only mentions a name usually needs a call site updated, not a rewrite.
+                    // A file that only mentions a name usually needs a call site updated, not a rewrite; and a
+                    // name used everywhere should not turn a small change into a huge one.
+                    if secondary_counted == MAX_SECONDARY_FILES {
+                        secondary_skipped += 1;
+                        continue;
+                    }
+                    secondary_counted += 1;
                     touched *= 0.3;
                 }
                 file_lines += touched;
                 if evidence.len() < 24 {
                     evidence.push(format!("{}: {} lines, ~{touched:.0} to change", file.path, file.lines));
                 }
+            }
+            if secondary_skipped > 0 {
+                evidence.push(format!(
+                    "{secondary_skipped} more files only mention the task's identifiers; not counted (max {MAX_SECONDARY_FILES})"
+                ));
             }
             lines = (text_lines + file_lines) / 2.0;
             evidence.push(format!(
@@ -272,6 +293,9 @@ mod tests {
         assert_eq!(scope_of(&text("Fix crash on empty input", None)).0, Scope::Small);
         assert_eq!(scope_of(&text("Fix typo while we migrate the database", None)).0, Scope::Large);
         assert_eq!(scope_of(&text("Dark mode", None)).0, Scope::Unspecified);
+        assert_eq!(scope_of(&text("Fix a typo in the support page form", None)).0, Scope::Trivial);
+        assert_eq!(scope_of(&text("Implement a README generator", None)).0, Scope::Medium);
+        assert_eq!(scope_of(&text("Rename the config flag", None)).0, Scope::Trivial);
     }
 
     #[test]
@@ -299,6 +323,25 @@ mod tests {
         // Medium scope: 25% of 400 = 100, plus 0.3 * max(25, 20) = 7.5; averaged with 150 from the text.
         let out = estimate(&text("Implement retries", None), 0, None, Some(&files));
         assert_eq!(out.lines, ((150.0 + 107.5) / 2.0_f64).round() as u64);
+    }
+
+    #[test]
+    fn files_that_only_mention_a_name_are_capped() {
+        let files: Vec<MatchedFile> = (0..20)
+            .map(|i| MatchedFile {
+                path: format!("f{i:02}.py"),
+                reasons: BTreeSet::new(),
+                relevance: Relevance::Secondary,
+                lines: 100,
+                language: Some("python"),
+                debt_markers: 0,
+                imported_by: BTreeSet::new(),
+            })
+            .collect();
+        // Medium scope: each counted file 0.3 * 25 = 7.5 lines; 15 counted.
+        let out = estimate(&text("Implement retries", None), 0, None, Some(&files));
+        assert_eq!(out.lines, ((150.0 + 15.0 * 7.5) / 2.0_f64).round() as u64);
+        assert!(out.evidence.iter().any(|e| e.starts_with("5 more files only mention")), "{:?}", out.evidence);
     }
 
     #[test]
