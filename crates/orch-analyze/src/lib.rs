@@ -287,6 +287,7 @@ pub fn analyze(
             task_type: task_type.as_deref(),
             known_languages,
             files: matched,
+            trivial_scope: volume::scope_of(&text).0 == volume::Scope::Trivial,
         })
     });
 

@@ -386,6 +386,8 @@ pub struct RiskInput<'a> {
     pub known_languages: Option<&'a BTreeSet<String>>,
     /// Files the task is about (for TODO/FIXME counts).
     pub files: &'a [MatchedFile],
+    /// The text reads as a trivial change (typo, wording): keyword risks count half.
+    pub trivial_scope: bool,
 }
 
 /// The risk factor's score and the assessment behind it.
@@ -436,7 +438,14 @@ pub fn assess(input: &RiskInput<'_>) -> RiskOutcome {
         if group.category == RiskCategory::UnfamiliarTech {
             distinct += unfamiliar_extras(input, &mut evidence);
         }
-        risks.push(keyword_risk(group.category, group.base_points, distinct, evidence));
+        let mut risk = keyword_risk(group.category, group.base_points, distinct, evidence);
+        if input.trivial_scope {
+            // "Fix a typo in the login form" names a risky area but does not change its behaviour.
+            risk.points /= 2.0;
+            risk.severity = severity_from_points(risk.points);
+            risk.evidence.push("halved: trivial change".to_owned());
+        }
+        risks.push(risk);
     }
     if !risks.iter().any(|r| r.category == RiskCategory::UnfamiliarTech) {
         let mut evidence = Vec::new();
@@ -594,6 +603,7 @@ mod tests {
             task_type: None,
             known_languages: None,
             files: &[],
+            trivial_scope: false,
         })
     }
 
@@ -632,6 +642,26 @@ mod tests {
     }
 
     #[test]
+    fn trivial_changes_halve_keyword_risks() {
+        let text = TaskText::new("Fix typo in the login form", None, None, &[]);
+        let input = |trivial_scope| RiskInput {
+            text: &text,
+            depends_on: 0,
+            dependents: 0,
+            language: None,
+            task_type: None,
+            known_languages: None,
+            files: &[],
+            trivial_scope,
+        };
+        let full = assess(&input(false));
+        let halved = assess(&input(true));
+        assert_eq!(halved.assessment.risks[0].points * 2.0, full.assessment.risks[0].points);
+        assert_eq!(halved.assessment.risks[0].severity, Severity::Low);
+        assert!(halved.assessment.risks[0].evidence.contains(&"halved: trivial change".to_owned()));
+    }
+
+    #[test]
     fn dag_fan_in_and_out_are_risks() {
         let out = run("Rename a field", 8, 12);
         let fan_in = out.assessment.risks.iter().find(|r| r.category == RiskCategory::DagFanIn).unwrap();
@@ -653,6 +683,7 @@ mod tests {
             task_type: Some("research"),
             known_languages: Some(&known),
             files: &[],
+            trivial_scope: false,
         });
         let r = out.assessment.risks.iter().find(|r| r.category == RiskCategory::UnfamiliarTech).unwrap();
         assert_eq!(r.evidence, vec!["task type `research`", "no completed task in this project used `go`"]);
