@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::AnalyzeError;
 
@@ -125,7 +125,7 @@ impl Weights {
 }
 
 /// Which factors to compute and how far a project scan may go.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisOptions {
     /// DAG fan-in/fan-out and file import analysis (`analyze_dependencies`).
@@ -141,7 +141,7 @@ pub struct AnalysisOptions {
     /// Stop the walk after this many files.
     pub max_files: usize,
     /// Stop the scan after this long (`ANALYSIS_TIMEOUT`).
-    #[serde(rename = "timeoutSeconds", serialize_with = "serialize_secs")]
+    #[serde(rename = "timeoutSeconds", serialize_with = "serialize_secs", deserialize_with = "deserialize_secs")]
     pub timeout: Duration,
 }
 
@@ -179,6 +179,11 @@ impl AnalysisOptions {
         }
         Ok(options)
     }
+}
+
+fn deserialize_secs<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(deserializer)?;
+    Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
 }
 
 fn serialize_secs<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {

@@ -153,7 +153,7 @@ pub struct EffortBreakdown {
 }
 
 /// Everything about how a result was produced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisMetadata {
     /// Timestamp supplied by the caller (RFC 3339).
@@ -185,7 +185,7 @@ pub struct AnalysisMetadata {
 }
 
 /// The spec's `ComplexityAnalysisResult`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ComplexityAnalysis {
     /// 1..10, one decimal.

@@ -281,6 +281,9 @@ fn same_input_and_tree_give_identical_json() {
     assert_eq!(json["metadata"]["options"]["timeoutSeconds"], 300.0);
     assert!(json["factors"]["technicalRisk"]["evidence"].is_array());
     assert!(json["riskAssessment"]["technicalDebt"]["level"].is_string());
+    // Stored results read back into the same value.
+    let back: ComplexityAnalysis = serde_json::from_str(&a).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), a);
 }
 
 #[test]
