@@ -348,7 +348,7 @@ pub fn analyze(
     // Confidence: what the analysis could see.
     confidence.text_richness(&text);
     confidence.tree(scan.as_ref(), options.project_root.is_some() && wants_tree);
-    confidence.history(history_outcome.as_ref(), options.use_historical_data);
+    confidence.history(history_outcome.as_ref());
     let disabled_count = factors.iter().filter(|f| !f.enabled).count();
     if disabled_count > 0 {
         confidence.add(-0.05 * disabled_count as f64, format!("{disabled_count} factor(s) disabled"));
@@ -618,14 +618,14 @@ impl Confidence {
         }
     }
 
-    fn history(&mut self, outcome: Option<&history::HistoryOutcome>, enabled: bool) {
+    fn history(&mut self, outcome: Option<&history::HistoryOutcome>) {
         match outcome {
             Some(h) if h.hours.is_some() => {
                 self.add(0.25 * h.trust, format!("{} similar completed task(s)", h.similar.len()))
             }
             Some(h) if h.considered == 0 => self.add(-0.1, "no project history".to_owned()),
             Some(_) => self.add(-0.05, "no similar completed task".to_owned()),
-            None if enabled => {}
+            // Disabled: counted with the other disabled factors.
             None => {}
         }
     }
