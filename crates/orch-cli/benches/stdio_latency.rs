@@ -151,7 +151,7 @@ async fn bench_size(n: usize, rows: &mut Vec<String>) {
     })
     .await;
     measure(rows, n, "update_task_status (pending <-> blocked)", 1000, |i| async move {
-        let status = if (i / picks.len()) % 2 == 0 { "blocked" } else { "pending" };
+        let status = if (i / picks.len()).is_multiple_of(2) { "blocked" } else { "pending" };
         call(c, "update_task_status", json!({"task_id": picks[i % picks.len()], "status": status})).await;
     })
     .await;
