@@ -449,7 +449,7 @@ pub(crate) fn subject_of(title: &str) -> String {
 /// Parts of a subject joined by "with", "including", commas or "and" between multi-word phrases.
 fn title_parts(subject: &str) -> Vec<String> {
     let mut parts = vec![subject.to_owned()];
-    for separator in [" with ", " including ", " plus ", ", ", "; "] {
+    for separator in [" with ", " including ", " plus ", " vs. ", " vs ", " versus ", ", ", "; "] {
         parts = parts.iter().flat_map(|p| p.split(separator).map(str::to_owned).collect::<Vec<_>>()).collect();
     }
     parts = parts
@@ -562,6 +562,11 @@ fn dedup(items: &mut Vec<String>) {
 pub(crate) fn criteria_for(analysis: &Analysis, component: &str) -> Vec<String> {
     if analysis.components.len() <= 1 {
         return analysis.criteria.clone();
+    }
+    let exact: Vec<String> =
+        analysis.criteria.iter().filter(|c| c.to_lowercase().contains(&component.to_lowercase())).cloned().collect();
+    if !exact.is_empty() {
+        return exact;
     }
     let significant: Vec<String> = words_of(component)
         .into_iter()

@@ -32,6 +32,9 @@ enum Role {
     Docs,
     Rollout,
     Research,
+    Evaluate(String),
+    Prototype,
+    Section(String),
     Leaf,
 }
 
@@ -88,9 +91,9 @@ pub fn plan_offline(task: &TaskContext, options: &ExpandOptions) -> ExpandedTask
         );
     }
 
-    let mut plan = top_level(&a, options);
     let tests = if options.include_tests { test_tasks(&a) } else { Vec::new() };
     let docs = if options.include_documentation { doc_tasks(&a) } else { Vec::new() };
+    let mut plan = top_level(&a, options, !tests.is_empty());
 
     let total = round_quarter(a.estimate);
     let weights: Vec<f64> = plan.iter().map(|p| p.weight).collect();
@@ -120,7 +123,7 @@ pub fn plan_offline(task: &TaskContext, options: &ExpandOptions) -> ExpandedTask
         });
     }
 
-    let test_tasks = distribute_tests(tests, tests_index.map(|i| (i, efforts[i])));
+    let test_tasks = distribute_tests(&a, tests, tests_index.map(|i| (i, efforts[i])));
     let documentation_tasks = distribute_docs(docs, docs_index.map(|i| (i, efforts[i])));
     let implementation_steps =
         if options.include_implementation { implementation_steps(&a, &plan, tests_index) } else { Vec::new() };
@@ -158,7 +161,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// The top-level pieces for the kind of work, with their weights and sibling dependencies.
-fn top_level(a: &Analysis, options: &ExpandOptions) -> Vec<Piece> {
+fn top_level(a: &Analysis, options: &ExpandOptions, has_tests: bool) -> Vec<Piece> {
     let s = &a.subject;
     let mut plan: Vec<Piece> = Vec::new();
     let mut work: Vec<usize> = Vec::new();
@@ -221,7 +224,7 @@ fn top_level(a: &Analysis, options: &ExpandOptions) -> Vec<Piece> {
                     evaluations.push(push(
                         &mut plan,
                         Piece::new(
-                            Role::Leaf,
+                            Role::Evaluate(option.clone()),
                             "research",
                             2.0,
                             format!("Evaluate {option}"),
@@ -236,7 +239,7 @@ fn top_level(a: &Analysis, options: &ExpandOptions) -> Vec<Piece> {
                 let proto = push(
                     &mut plan,
                     Piece::new(
-                        Role::Leaf,
+                        Role::Prototype,
                         "research",
                         3.0,
                         "Prototype the most promising option".into(),
@@ -265,7 +268,7 @@ fn top_level(a: &Analysis, options: &ExpandOptions) -> Vec<Piece> {
             let sections = if a.explicit_components { a.components.clone() } else { vec![s.clone()] };
             let mut written = Vec::new();
             for section in &sections {
-                written.push(push(&mut plan, Piece::new(Role::Leaf, "documentation", 3.0, format!("Write {section}"),
+                written.push(push(&mut plan, Piece::new(Role::Section(section.clone()), "documentation", 3.0, format!("Write {section}"),
                     format!("Write {section} for the audience from the outline, task by task, with exact commands and settings.")).after(&[outline])));
             }
             let needs_examples =
@@ -310,7 +313,7 @@ fn top_level(a: &Analysis, options: &ExpandOptions) -> Vec<Piece> {
         }
     }
 
-    if options.include_tests && (a.kind != WorkKind::Research || !a.criteria.is_empty()) {
+    if has_tests {
         let weight = 2.0 + 0.5 * a.criteria.len().saturating_sub(2) as f64;
         let title = match a.kind {
             WorkKind::BugFix => format!("Regression tests for {s}"),
@@ -673,7 +676,6 @@ struct TestDraft {
 
 fn test_tasks(a: &Analysis) -> Vec<TestDraft> {
     let s = &a.subject;
-    let framework = a.lang.map(|l| l.test_framework(&a.words));
     let command = a.lang.map(|l| format!(" Run it with `{}`.", l.test_command(&a.words))).unwrap_or_default();
     let criterion_type = match a.kind {
         WorkKind::ApiEndpoint | WorkKind::Integration => "integration",
@@ -704,6 +706,12 @@ fn test_tasks(a: &Analysis) -> Vec<TestDraft> {
             title: "Migration round trip: up, down, up".into(),
             description: format!("On a scratch database with seeded rows, apply, roll back and re-apply; assert schema and row counts each time.{command}"),
             test_type: "migration",
+            criterion: None,
+        }),
+        WorkKind::Research if a.estimate >= 4.0 => tests.push(TestDraft {
+            title: "Prototype meets the decision criteria".into(),
+            description: "Check the prototype against each decision criterion and record the evidence.".into(),
+            test_type: "manual",
             criterion: None,
         }),
         WorkKind::Documentation => tests.push(TestDraft {
@@ -759,26 +767,21 @@ fn test_tasks(a: &Analysis) -> Vec<TestDraft> {
             });
         }
     }
-    if let Some(framework) = framework {
-        for test in &mut tests {
-            if test.test_type == "e2e" {
-                continue;
-            }
-            test.description = format!("{} ({framework})", test.description.trim_end());
-        }
-    }
     tests
 }
 
-fn distribute_tests(drafts: Vec<TestDraft>, parent: Option<(usize, f64)>) -> Vec<TestTask> {
+fn distribute_tests(a: &Analysis, drafts: Vec<TestDraft>, parent: Option<(usize, f64)>) -> Vec<TestTask> {
     let efforts = parent.map(|(_, effort)| split_effort(effort, &vec![1.0; drafts.len()]));
-    let framework_of =
-        |description: &str| description.rsplit_once(" (").map(|(_, f)| f.trim_end_matches(')').to_owned());
+    let framework = a.lang.map(|l| l.test_framework(&a.words));
     drafts
         .into_iter()
         .enumerate()
         .map(|(i, d)| TestTask {
-            framework: if d.test_type == "e2e" { Some("Playwright".into()) } else { framework_of(&d.description) },
+            framework: match d.test_type {
+                "e2e" => Some("Playwright".to_owned()),
+                "manual" => None,
+                _ => framework.map(str::to_owned),
+            },
             title: d.title,
             description: d.description,
             test_type: d.test_type.to_owned(),
@@ -1197,6 +1200,60 @@ fn child_templates(a: &Analysis, role: &Role, tests: &[TestDraft], docs: &[DocDr
                 1.0,
                 "Compare them against the criteria".into(),
                 "A table of options against criteria with evidence.".into(),
+                &[0],
+            ),
+        ],
+        Role::Evaluate(option) => vec![
+            child(
+                Role::Leaf,
+                "research",
+                1.0,
+                format!("Collect the facts on {option}"),
+                "Documentation, limits, cost, licence, maintenance activity and known issues.".into(),
+                &[],
+            ),
+            child(
+                Role::Leaf,
+                "research",
+                1.0,
+                format!("Try {option} on our use case"),
+                "A small experiment or benchmark with our data and load; record the numbers.".into(),
+                &[0],
+            ),
+        ],
+        Role::Prototype => vec![
+            child(
+                Role::Leaf,
+                "research",
+                2.0,
+                "Build the smallest prototype of the riskiest part".into(),
+                "Only what is needed to answer the open question; throwaway code.".into(),
+                &[],
+            ),
+            child(
+                Role::Leaf,
+                "research",
+                1.0,
+                "Measure the prototype against the criteria".into(),
+                "Record what was measured, how, and the result.".into(),
+                &[0],
+            ),
+        ],
+        Role::Section(section) => vec![
+            child(
+                Role::Leaf,
+                "documentation",
+                2.0,
+                format!("Draft {section}"),
+                "Write the steps in the order the reader performs them.".into(),
+                &[],
+            ),
+            child(
+                Role::Leaf,
+                "documentation",
+                1.0,
+                format!("Check every command in {section}"),
+                "Run each command as written on a clean machine and fix what differs.".into(),
                 &[0],
             ),
         ],
