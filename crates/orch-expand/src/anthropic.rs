@@ -50,7 +50,7 @@ impl LlmProvider for AnthropicProvider {
         let body = json!({
             "model": model,
             "max_tokens": request.max_tokens,
-            "temperature": request.temperature.clamp(0.0, 1.0),
+            "temperature": request.temperature_f64().clamp(0.0, 1.0),
             "system": request.system,
             "messages": [{"role": "user", "content": request.prompt}],
         });

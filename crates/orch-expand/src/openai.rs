@@ -33,7 +33,7 @@ impl OpenAiProvider {
                 {"role": "system", "content": request.system},
                 {"role": "user", "content": request.prompt},
             ],
-            "temperature": request.temperature,
+            "temperature": request.temperature_f64(),
         });
         if self.config.is_compatible_server() {
             // Compatible servers know `max_tokens`; not all accept `response_format` (LM Studio

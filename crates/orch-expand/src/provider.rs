@@ -18,6 +18,14 @@ pub struct CompletionRequest {
     pub temperature: f32,
 }
 
+impl CompletionRequest {
+    /// The temperature as the decimal the caller wrote (an `f32` widened directly would be sent
+    /// as 0.699999988… for 0.7).
+    pub fn temperature_f64(&self) -> f64 {
+        self.temperature.to_string().parse().unwrap_or(f64::from(self.temperature))
+    }
+}
+
 /// A provider's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Completion {
