@@ -341,7 +341,11 @@ fn top_level(a: &Analysis, options: &ExpandOptions, has_tests: bool) -> Vec<Piec
                 Role::Docs,
                 "documentation",
                 if a.kind == WorkKind::BugFix { 0.5 } else { 1.0 },
-                format!("Document {s}"),
+                if a.kind == WorkKind::BugFix {
+                    format!("Changelog entry for the {s} fix")
+                } else {
+                    format!("Document {s}")
+                },
                 doc_summary(a),
             )
             .after(&work),
@@ -757,7 +761,7 @@ fn test_tasks(a: &Analysis) -> Vec<TestDraft> {
         }),
         _ => {}
     }
-    if a.criteria.is_empty() && !matches!(a.kind, WorkKind::Research | WorkKind::Documentation) {
+    if a.criteria.is_empty() && !matches!(a.kind, WorkKind::Research | WorkKind::Documentation | WorkKind::BugFix) {
         for component in &a.components {
             tests.push(TestDraft {
                 title: format!("Tests for {component}"),
