@@ -24,3 +24,5 @@ pub const MAX_AUTHOR_CHARS: usize = 256;
 pub const MAX_PAGE_SIZE: u32 = 500;
 /// Page size when the caller does not choose one.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
+/// Longest external key, in characters.
+pub const MAX_EXTERNAL_KEY_CHARS: usize = 512;

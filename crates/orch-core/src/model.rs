@@ -115,6 +115,9 @@ pub struct Task {
     pub started_at: Option<DateTime<Utc>>,
     /// Completion time; cleared when the task is reopened.
     pub completed_at: Option<DateTime<Utc>>,
+    /// Stable key of a task generated from a document (e.g. a PRD feature), unique per project; lets a re-import
+    /// find the task instead of duplicating it.
+    pub external_key: Option<String>,
 }
 
 impl Task {
@@ -151,6 +154,8 @@ pub struct NewTask {
     pub task_type: Option<String>,
     /// Estimated effort in hours.
     pub estimated_hours: Option<f64>,
+    /// Stable key from the document the task was generated from; unique per project.
+    pub external_key: Option<String>,
 }
 
 /// A change to a task's editable fields. `None` leaves a field unchanged; for optional text an empty string clears it.
@@ -352,4 +357,35 @@ pub struct Analysis {
     pub task_updated_at: DateTime<Utc>,
     /// When it was stored.
     pub created_at: DateTime<Utc>,
+}
+
+/// A parsed document (a PRD) to keep with the tasks generated from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewDocument {
+    /// Project the document was imported into.
+    pub project_id: String,
+    /// Kind of document, e.g. `prd`.
+    pub kind: String,
+    /// Hash of the normalised content; one document per project, kind and hash.
+    pub content_hash: String,
+    /// Title, if the document has one.
+    pub title: Option<String>,
+    /// The original text.
+    pub content: String,
+    /// The parsed structure.
+    pub parsed: serde_json::Value,
+}
+
+/// A stored document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Row id.
+    pub id: i64,
+    /// What was stored.
+    #[serde(flatten)]
+    pub document: NewDocument,
+    /// First import.
+    pub created_at: DateTime<Utc>,
+    /// Last import.
+    pub updated_at: DateTime<Utc>,
 }

@@ -74,6 +74,7 @@ mod tests {
             updated_at: now,
             started_at: None,
             completed_at: None,
+            external_key: None,
         }
     }
 

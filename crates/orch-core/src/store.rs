@@ -71,11 +71,31 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Executions of a task, oldest first.
     async fn executions(&self, task_id: TaskId) -> Result<Vec<Execution>>;
 
-    /// Stores an analysis result for a task.
-    async fn record_analysis(&self, task_id: TaskId, kind: &str, result: serde_json::Value) -> Result<Analysis>;
+    /// Stores an analysis result for a task. `complexity_score`, when given, becomes the task's `complexity_score`
+    /// without changing `updated_at` (derived data is not an edit, so the analysis does not make itself stale).
+    async fn record_analysis(
+        &self,
+        task_id: TaskId,
+        kind: &str,
+        result: serde_json::Value,
+        complexity_score: Option<f64>,
+    ) -> Result<Analysis>;
 
     /// Analyses of a task, oldest first.
     async fn analyses(&self, task_id: TaskId) -> Result<Vec<Analysis>>;
+
+    /// Completed tasks of a project that have both `started_at` and `completed_at`, most recently completed first, at
+    /// most `limit` (the history that calibrates estimates).
+    async fn completed_history(&self, project_id: &str, limit: u32) -> Result<Vec<Task>>;
+
+    /// Every task that depends on `id` directly or transitively, ascending. `TaskNotFound` for an unknown id.
+    async fn transitive_dependents(&self, id: TaskId) -> Result<Vec<TaskId>>;
+
+    /// Tasks of a project with any of these external keys, ordered by id.
+    async fn find_by_external_keys(&self, project_id: &str, keys: &[String]) -> Result<Vec<Task>>;
+
+    /// Stores a document, or refreshes the one with the same project, kind and content hash (keeping its id).
+    async fn save_document(&self, document: NewDocument) -> Result<Document>;
 
     /// Checks the backend answers (for readiness probes).
     async fn ping(&self) -> Result<()>;

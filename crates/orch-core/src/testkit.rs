@@ -19,7 +19,9 @@ macro_rules! store_conformance_tests {
             status_rules_and_timestamps, delete_refuses_while_needed_and_force_cascades, list_filters_and_pages,
             metrics_count_and_measure, graph_by_project, commit_links_are_idempotent, executions_and_analyses,
             batch_create_resolves_references_and_is_atomic, claims_take_only_ready_unclaimed_tasks,
-            concurrent_claims_never_share_a_task, stale_claims_are_released, ping_answers);
+            concurrent_claims_never_share_a_task, stale_claims_are_released, history_is_most_recent_first,
+            transitive_dependents_follow_every_path, external_keys_are_unique_per_project, documents_are_kept_once,
+            ping_answers);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -353,14 +355,18 @@ pub async fn executions_and_analyses(store: &dyn TaskStore) {
     let stored = store.record_execution(exec.clone()).await.unwrap();
     assert_eq!(stored.record, exec);
     assert_eq!(store.executions(t.id).await.unwrap(), vec![stored]);
-    let analysis = store.record_analysis(t.id, "complexity", serde_json::json!({"score": 3.5})).await.unwrap();
+    let analysis =
+        store.record_analysis(t.id, "complexity", serde_json::json!({"score": 3.5}), Some(3.5)).await.unwrap();
     assert_eq!(analysis.task_updated_at, t.updated_at);
+    let scored = store.get_task(t.id).await.unwrap();
+    assert_eq!(scored.complexity_score, Some(3.5));
+    assert_eq!(scored.updated_at, t.updated_at, "derived data does not count as an edit");
     assert_eq!(store.analyses(t.id).await.unwrap(), vec![analysis]);
     let mut orphan = exec;
     orphan.task_id = TaskId(9999);
     assert!(matches!(store.record_execution(orphan).await, Err(Error::TaskNotFound(_))));
     assert!(matches!(
-        store.record_analysis(TaskId(9999), "x", serde_json::json!({})).await,
+        store.record_analysis(TaskId(9999), "x", serde_json::json!({}), None).await,
         Err(Error::TaskNotFound(_))
     ));
 }
@@ -437,4 +443,67 @@ pub async fn stale_claims_are_released(store: &dyn TaskStore) {
     assert_eq!(released, vec![a.id], "only claimed tasks are released, not unclaimed in-progress ones");
     let a = store.get_task(a.id).await.unwrap();
     assert_eq!((a.status, a.assignee), (Status::Pending, None));
+}
+
+pub async fn history_is_most_recent_first(store: &dyn TaskStore) {
+    let a = create(store, new("a")).await;
+    let b = create(store, new("b")).await;
+    let never_started = create(store, new("c")).await;
+    let elsewhere = create(store, NewTask { project_id: Some("x".into()), ..new("d") }).await;
+    for t in [a.id, b.id, elsewhere.id] {
+        store.set_status(t, Status::InProgress, false).await.unwrap();
+        store.set_status(t, Status::Completed, false).await.unwrap();
+    }
+    store.set_status(never_started.id, Status::Completed, false).await.unwrap();
+    let h = store.completed_history(DEFAULT_PROJECT, 10).await.unwrap();
+    assert_eq!(h.iter().map(|t| t.id).collect::<Vec<_>>(), vec![b.id, a.id]);
+    assert_eq!(store.completed_history(DEFAULT_PROJECT, 1).await.unwrap().len(), 1);
+}
+
+pub async fn transitive_dependents_follow_every_path(store: &dyn TaskStore) {
+    let a = create(store, new("a")).await;
+    let b = create(store, NewTask { dependencies: vec![a.id], ..new("b") }).await;
+    let c = create(store, NewTask { dependencies: vec![a.id], ..new("c") }).await;
+    let d = create(store, NewTask { dependencies: vec![b.id, c.id], ..new("d") }).await;
+    create(store, new("unrelated")).await;
+    assert_eq!(store.transitive_dependents(a.id).await.unwrap(), vec![b.id, c.id, d.id]);
+    assert!(store.transitive_dependents(d.id).await.unwrap().is_empty());
+    assert!(matches!(store.transitive_dependents(TaskId(999)).await, Err(Error::TaskNotFound(_))));
+}
+
+pub async fn external_keys_are_unique_per_project(store: &dyn TaskStore) {
+    let keyed = |key: &str, project: &str| NewTask {
+        external_key: Some(key.into()),
+        project_id: Some(project.into()),
+        ..new(key)
+    };
+    let a = create(store, keyed("prd/login", "p")).await;
+    assert_eq!(a.external_key.as_deref(), Some("prd/login"));
+    let err = store.create_task(keyed("prd/login", "p")).await.unwrap_err();
+    assert!(matches!(err, Error::Invalid { field: "external_key", .. }), "{err}");
+    create(store, keyed("prd/login", "q")).await;
+    create(store, keyed("prd/signup", "p")).await;
+    let found = store.find_by_external_keys("p", &["prd/signup".into(), "prd/login".into(), "nope".into()]).await;
+    let keys: Vec<_> = found.unwrap().into_iter().map(|t| t.external_key.unwrap()).collect();
+    assert_eq!(keys, vec!["prd/login", "prd/signup"]);
+    assert!(store.find_by_external_keys("p", &[]).await.unwrap().is_empty());
+}
+
+pub async fn documents_are_kept_once(store: &dyn TaskStore) {
+    let doc = NewDocument {
+        project_id: "p".into(),
+        kind: "prd".into(),
+        content_hash: "abc".into(),
+        title: Some("Auth".into()),
+        content: "# Auth".into(),
+        parsed: serde_json::json!({"features": 1}),
+    };
+    let first = store.save_document(doc.clone()).await.unwrap();
+    assert_eq!(first.document, doc);
+    let again = store.save_document(NewDocument { parsed: serde_json::json!({"features": 2}), ..doc.clone() }).await;
+    let again = again.unwrap();
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.document.parsed, serde_json::json!({"features": 2}));
+    let other = store.save_document(NewDocument { content_hash: "def".into(), ..doc }).await.unwrap();
+    assert_ne!(other.id, first.id);
 }

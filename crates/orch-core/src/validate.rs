@@ -193,6 +193,7 @@ fn new_task_unchecked_refs(t: NewTask) -> Result<NewTask> {
         execution_environment: optional_text("execution_environment", t.execution_environment, MAX_TEXT_CHARS)?,
         task_type: task_type(t.task_type)?,
         estimated_hours: estimated_hours(t.estimated_hours)?,
+        external_key: optional_text("external_key", t.external_key, MAX_EXTERNAL_KEY_CHARS)?,
     })
 }
 

@@ -101,6 +101,9 @@ pub struct TaskDto {
     /// Completion time; absent unless completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
+    /// Stable key of the document item this task was generated from (e.g. a PRD feature).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_key: Option<String>,
 }
 
 impl From<Task> for TaskDto {
@@ -127,6 +130,7 @@ impl From<Task> for TaskDto {
             updated_at: t.updated_at,
             started_at: t.started_at,
             completed_at: t.completed_at,
+            external_key: t.external_key,
         }
     }
 }

@@ -64,6 +64,7 @@ pub async fn create_task(orch: &Orchestrator, p: CreateTaskParams) -> Result<Tas
             execution_environment: p.execution_environment,
             task_type: p.task_type,
             estimated_hours: p.estimated_hours,
+            external_key: None,
         })
         .await?;
     let message = format!("Created task #{} \"{}\" in project '{}'.", task.id, task.title, task.project_id);

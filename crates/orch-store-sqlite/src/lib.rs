@@ -14,8 +14,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use orch_core::{
-    Analysis, CommitLink, Deletion, Error, Execution, GraphData, NewCommitLink, NewExecution, NewTask, Result, Status,
-    StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore,
+    Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
+    NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
+    TaskStore,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -248,9 +249,33 @@ impl TaskStore for SqliteStore {
         self.read(move |tx| sql::executions(tx, task_id)).await
     }
 
-    async fn record_analysis(&self, task_id: TaskId, kind: &str, result: serde_json::Value) -> Result<Analysis> {
+    async fn record_analysis(
+        &self,
+        task_id: TaskId,
+        kind: &str,
+        result: serde_json::Value,
+        complexity_score: Option<f64>,
+    ) -> Result<Analysis> {
         let kind = kind.to_owned();
-        self.write(move |tx| sql::record_analysis(tx, task_id, &kind, &result)).await
+        self.write(move |tx| sql::record_analysis(tx, task_id, &kind, &result, complexity_score)).await
+    }
+
+    async fn completed_history(&self, project_id: &str, limit: u32) -> Result<Vec<Task>> {
+        let project_id = project_id.to_owned();
+        self.read(move |tx| sql::completed_history(tx, &project_id, limit)).await
+    }
+
+    async fn transitive_dependents(&self, id: TaskId) -> Result<Vec<TaskId>> {
+        self.read(move |tx| sql::transitive_dependents(tx, id)).await
+    }
+
+    async fn find_by_external_keys(&self, project_id: &str, keys: &[String]) -> Result<Vec<Task>> {
+        let (project_id, keys) = (project_id.to_owned(), keys.to_vec());
+        self.read(move |tx| sql::find_by_external_keys(tx, &project_id, &keys)).await
+    }
+
+    async fn save_document(&self, document: NewDocument) -> Result<Document> {
+        self.write(move |tx| sql::save_document(tx, &document)).await
     }
 
     async fn analyses(&self, task_id: TaskId) -> Result<Vec<Analysis>> {

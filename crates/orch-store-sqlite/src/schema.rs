@@ -24,8 +24,10 @@ pub const MIGRATIONS: &[&str] = &[
         created_at            TEXT    NOT NULL,
         updated_at            TEXT    NOT NULL,
         started_at            TEXT,
-        completed_at          TEXT
+        completed_at          TEXT,
+        external_key          TEXT
     );
+    CREATE UNIQUE INDEX tasks_external_key ON tasks(project_id, external_key) WHERE external_key IS NOT NULL;
     CREATE INDEX tasks_project_status ON tasks(project_id, status);
     CREATE INDEX tasks_status ON tasks(status);
     CREATE INDEX tasks_language ON tasks(code_language);
@@ -93,5 +95,19 @@ pub const MIGRATIONS: &[&str] = &[
         changed_at  TEXT    NOT NULL
     );
     CREATE INDEX status_history_task ON status_history(task_id, id);
+    CREATE INDEX tasks_completed ON tasks(project_id, completed_at) WHERE status = 'completed';
+
+    CREATE TABLE documents (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id   TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title        TEXT,
+        content      TEXT NOT NULL,
+        parsed       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        UNIQUE (project_id, kind, content_hash)
+    );
     "#,
 ];

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use orch_core::graph::cycle_if_added;
 use orch_core::{
-    Analysis, CommitLink, DEFAULT_PROJECT, Deletion, Error, Execution, GraphData, NewCommitLink, NewExecution, NewTask,
-    Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskRef,
-    rules,
+    Analysis, CommitLink, DEFAULT_PROJECT, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
+    NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
+    TaskQuery, TaskRef, rules,
 };
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
@@ -44,7 +44,7 @@ fn parse_status(s: &str) -> rusqlite::Result<Status> {
 
 const TASK_COLUMNS: &str = "id, project_id, parent_id, title, description, details, status, priority, code_language, \
      execution_environment, task_type, assignee, claimed_at, estimated_hours, complexity_score, created_at, \
-     updated_at, started_at, completed_at";
+     updated_at, started_at, completed_at, external_key";
 
 fn task_row(r: &Row<'_>) -> rusqlite::Result<Task> {
     Ok(Task {
@@ -69,6 +69,7 @@ fn task_row(r: &Row<'_>) -> rusqlite::Result<Task> {
         updated_at: parse_ts(&r.get::<_, String>(16)?)?,
         started_at: opt_ts(r.get(17)?)?,
         completed_at: opt_ts(r.get(18)?)?,
+        external_key: r.get(19)?,
     })
 }
 
@@ -248,11 +249,23 @@ pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]
     if !missing.is_empty() {
         return Err(Error::MissingReferences { field: "dependencies", project_id: project, missing });
     }
+    if let Some(key) = &task.external_key {
+        let holder: Option<i64> = tx
+            .prepare_cached("SELECT id FROM tasks WHERE project_id = ? AND external_key = ?")
+            .and_then(|mut s| s.query_row(params![project, key], |r| r.get(0)).optional())
+            .map_err(db_err("check external key"))?;
+        if let Some(holder) = holder {
+            return Err(Error::invalid(
+                "external_key",
+                format!("'{key}' is already the key of task #{holder} in project '{project}'"),
+            ));
+        }
+    }
     let at = ts(now());
     tx.prepare_cached(
         "INSERT INTO tasks (project_id, parent_id, title, description, details, priority, code_language, \
-         execution_environment, task_type, estimated_hours, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         execution_environment, task_type, estimated_hours, created_at, updated_at, external_key) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -267,7 +280,8 @@ pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]
             task.task_type,
             task.estimated_hours,
             at,
-            at
+            at,
+            task.external_key
         ])
     })
     .map_err(db_err("insert task"))?;
@@ -754,6 +768,7 @@ pub(crate) fn record_analysis(
     task: TaskId,
     kind: &str,
     result: &serde_json::Value,
+    complexity_score: Option<f64>,
 ) -> Result<Analysis> {
     let updated_at: String = tx
         .prepare_cached("SELECT updated_at FROM tasks WHERE id = ?")
@@ -765,6 +780,11 @@ pub(crate) fn record_analysis(
     )
     .and_then(|mut s| s.execute(params![task.0, kind, result.to_string(), updated_at, ts(now())]))
     .map_err(db_err("record analysis"))?;
+    if let Some(score) = complexity_score {
+        tx.prepare_cached("UPDATE tasks SET complexity_score = ? WHERE id = ?")
+            .and_then(|mut s| s.execute(params![score, task.0]))
+            .map_err(db_err("record complexity score"))?;
+    }
     let id = tx.last_insert_rowid();
     tx.prepare_cached(&format!("SELECT {ANALYSIS_COLUMNS} FROM task_analyses WHERE id = ?"))
         .and_then(|mut s| s.query_row([id], analysis_row))
@@ -778,4 +798,81 @@ pub(crate) fn analyses(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<Analysi
         .map_err(db_err("read analyses"))?;
     let rows = stmt.query_map([task.0], analysis_row).map_err(db_err("read analyses"))?;
     rows.collect::<rusqlite::Result<_>>().map_err(db_err("read analyses"))
+}
+
+pub(crate) fn completed_history(tx: &Transaction<'_>, project: &str, limit: u32) -> Result<Vec<Task>> {
+    query_tasks(
+        tx,
+        &format!(
+            "SELECT {TASK_COLUMNS} FROM tasks WHERE project_id = ? AND status = 'completed' \
+             AND started_at IS NOT NULL AND completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC LIMIT ?"
+        ),
+        &[Value::Text(project.into()), Value::Integer(limit.into())],
+    )
+}
+
+pub(crate) fn transitive_dependents(tx: &Transaction<'_>, id: TaskId) -> Result<Vec<TaskId>> {
+    exists(tx, id)?;
+    let mut stmt = tx
+        .prepare_cached(
+            "WITH RECURSIVE dep(id) AS (SELECT task_id FROM task_dependencies WHERE depends_on_id = ? \
+             UNION SELECT d.task_id FROM task_dependencies d JOIN dep ON d.depends_on_id = dep.id) \
+             SELECT id FROM dep ORDER BY id",
+        )
+        .map_err(db_err("read dependents"))?;
+    let rows = stmt.query_map([id.0], |r| Ok(TaskId(r.get(0)?))).map_err(db_err("read dependents"))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read dependents"))
+}
+
+pub(crate) fn find_by_external_keys(tx: &Transaction<'_>, project: &str, keys: &[String]) -> Result<Vec<Task>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(500) {
+        let mut params = vec![Value::Text(project.into())];
+        params.extend(chunk.iter().map(|k| Value::Text(k.clone())));
+        out.extend(query_tasks(
+            tx,
+            &format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE project_id = ? AND external_key IN ({}) ORDER BY id",
+                placeholders(chunk.len())
+            ),
+            &params,
+        )?);
+    }
+    out.sort_by_key(|t| t.id);
+    Ok(out)
+}
+
+pub(crate) fn save_document(tx: &Transaction<'_>, d: &NewDocument) -> Result<Document> {
+    let at = ts(now());
+    tx.prepare_cached(
+        "INSERT INTO documents (project_id, kind, content_hash, title, content, parsed, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, kind, content_hash) DO UPDATE SET \
+         title = excluded.title, content = excluded.content, parsed = excluded.parsed, updated_at = excluded.updated_at",
+    )
+    .and_then(|mut s| {
+        s.execute(params![d.project_id, d.kind, d.content_hash, d.title, d.content, d.parsed.to_string(), at, at])
+    })
+    .map_err(db_err("save document"))?;
+    tx.prepare_cached(
+        "SELECT id, project_id, kind, content_hash, title, content, parsed, created_at, updated_at FROM documents \
+         WHERE project_id = ? AND kind = ? AND content_hash = ?",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![d.project_id, d.kind, d.content_hash], |r| {
+            Ok(Document {
+                id: r.get(0)?,
+                document: NewDocument {
+                    project_id: r.get(1)?,
+                    kind: r.get(2)?,
+                    content_hash: r.get(3)?,
+                    title: r.get(4)?,
+                    content: r.get(5)?,
+                    parsed: json_col(r.get(6)?)?,
+                },
+                created_at: parse_ts(&r.get::<_, String>(7)?)?,
+                updated_at: parse_ts(&r.get::<_, String>(8)?)?,
+            })
+        })
+    })
+    .map_err(db_err("read document"))
 }
