@@ -115,11 +115,18 @@ impl ExecCgroup {
 
     /// Whether the memory limit was hit (an out-of-memory kill happened).
     pub(crate) fn memory_limit_hit(&self) -> bool {
+        let read = |dir: &Path, file: &str| std::fs::read_to_string(dir.join(file)).unwrap_or_default();
         self.dirs.iter().any(|dir| {
-            let failcnt = std::fs::read_to_string(dir.join("memory.failcnt")).ok();
-            let events = std::fs::read_to_string(dir.join("memory.events")).ok();
-            failcnt.is_some_and(|n| n.trim() != "0")
-                || events.is_some_and(|e| e.lines().any(|l| l.starts_with("oom_kill ") && l != "oom_kill 0"))
+            let counters = ["memory.failcnt", "memory.memsw.failcnt"]
+                .iter()
+                .any(|file| read(dir, file).trim().parse::<u64>().is_ok_and(|n| n > 0));
+            // v1 reports kills in memory.oom_control, v2 in memory.events.
+            let kills = ["memory.oom_control", "memory.events"].iter().any(|file| {
+                read(dir, file).lines().any(|line| {
+                    line.strip_prefix("oom_kill ").and_then(|n| n.trim().parse::<u64>().ok()).is_some_and(|n| n > 0)
+                })
+            });
+            counters || kills
         })
     }
 

@@ -125,7 +125,6 @@ pub struct Executor {
     base_read_paths: Vec<PathBuf>,
     protected: Vec<PathBuf>,
     permits: Arc<Semaphore>,
-    counter: AtomicU64,
 }
 
 impl std::fmt::Debug for Executor {
@@ -240,7 +239,6 @@ impl Executor {
             runtimes,
             base_read_paths,
             protected,
-            counter: AtomicU64::new(0),
         };
         executor.report.interpreters = [
             ("bash", &executor.runtimes.bash),
@@ -357,7 +355,9 @@ impl Executor {
             file_size_bytes: self.config.max_file_size_bytes,
             open_files: OPEN_FILES,
             processes: self.config.max_processes,
-            tmpfs_bytes: self.config.max_memory_bytes,
+            // tmpfs pages are charged to the memory cgroup; a quarter each for /tmp and a fresh working directory
+            // leaves the program room to run and makes a full disk an ENOSPC instead of an out-of-memory kill.
+            tmpfs_bytes: (self.config.max_memory_bytes / 4).max(1024 * 1024),
         }
     }
 
@@ -373,13 +373,7 @@ impl Executor {
     }
 
     fn scratch(&self, kind: &str) -> Result<Scratch, ExecError> {
-        let id = format!(
-            "{kind}-{}-{}-{}",
-            std::process::id(),
-            self.counter.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
-        );
-        let root = self.config.scratch_root.join(id);
+        let root = self.config.scratch_root.join(unique_name(kind));
         for dir in ["", "in", "tmp", "work", "pkgs"] {
             std::fs::create_dir_all(root.join(dir))
                 .map_err(|e| ExecError::io(format!("creating {}", root.join(dir).display()), e))?;
@@ -674,8 +668,7 @@ impl Executor {
         cap: usize,
         probe: bool,
     ) -> Result<RawRun, ExecError> {
-        let cgroup_name =
-            format!("task-orchestrator-{}-{}", std::process::id(), self.counter.fetch_add(1, Ordering::Relaxed));
+        let cgroup_name = unique_name("task-orchestrator");
         let cgroup = match &self.cgroup {
             Some(parent) => {
                 let parent = parent.clone();
@@ -853,6 +846,12 @@ fn finish(outcome: &mut ExecOutcome, run: RawRun, timeout: Duration, cap: usize,
         outcome.error.push_str(&format!("[sandbox] {note}\n"));
     }
     Ok(())
+}
+
+/// A name unique across every executor of this process and across processes.
+fn unique_name(kind: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!("{kind}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 fn path_var(program: &Path) -> String {
