@@ -242,7 +242,8 @@ fn setup_mounts(spec: &SandboxSpec) -> Result<String, String> {
     }
     rebind.sort();
     rebind.dedup();
-    for path in rebind.into_iter().filter(|p| p.starts_with("/tmp")) {
+    // "/tmp" itself is the private tmpfs and must not be bound back.
+    for path in rebind.into_iter().filter(|p| p.starts_with("/tmp") && *p != Path::new("/tmp")) {
         if let Ok(file) = nix::fcntl::open(
             path,
             nix::fcntl::OFlag::O_PATH | nix::fcntl::OFlag::O_CLOEXEC,
@@ -288,6 +289,16 @@ fn setup_mounts(spec: &SandboxSpec) -> Result<String, String> {
             mount(Some("/dev/null"), protected, none, MsFlags::MS_BIND, none)
         };
         result.map_err(|err| format!("masking {}: {err}", protected.display()))?;
+    }
+    if Path::new("/dev/shm").is_dir() {
+        mount(
+            Some("tmpfs"),
+            "/dev/shm",
+            Some("tmpfs"),
+            MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+            Some(tmpfs_options.as_str()),
+        )
+        .map_err(|err| format!("mounting a private /dev/shm: {err}"))?;
     }
     mount(Some("proc"), "/proc", Some("proc"), MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC, none)
         .map_err(|err| format!("mounting a private /proc: {err}"))?;

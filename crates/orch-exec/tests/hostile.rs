@@ -134,15 +134,27 @@ async fn reading_the_task_database_fails() {
 #[tokio::test]
 async fn files_outside_the_working_directory_are_unreadable_and_unwritable() {
     let sb = Sandbox::new().await;
+    let tmp_canary = tempfile::Builder::new().prefix("tmp-canary").tempfile_in("/tmp").unwrap();
+    std::fs::write(tmp_canary.path(), FILE_SECRET).unwrap();
+    let tmp_canary = tmp_canary.into_temp_path();
     for (language, code) in [
         (ExecLanguage::Python, "import os\nprint(open('{FILE}').read())"),
         (ExecLanguage::Python, "open('{FILE}', 'w').write('pwned')"),
         (ExecLanguage::Javascript, "require('fs').writeFileSync('{FILE}', 'pwned')"),
         (ExecLanguage::Bash, "echo pwned > '{FILE}'; cat '{FILE}'; cat /etc/shadow; ls /root"),
         (ExecLanguage::Sql, "SELECT readfile('{FILE}');"),
+        // The host's /tmp (and other executions' scratch directories in it) stays out of sight.
+        (
+            ExecLanguage::Bash,
+            "cat {TMPCANARY}; ls -la /tmp /dev/shm; touch /tmp/written-by-sandbox; echo x > {TMPCANARY}",
+        ),
+        (ExecLanguage::Python, "import os\nprint(os.listdir('/tmp'))\nprint(open('{TMPCANARY}').read())"),
     ] {
-        let outcome = sb.run(language, code, 10).await;
+        let outcome = sb.run(language, &code.replace("{TMPCANARY}", &tmp_canary.display().to_string()), 10).await;
         assert!(!outcome.output.contains(FILE_SECRET) && !outcome.output.contains("root:"), "{language}: {outcome:#?}");
+        assert!(!outcome.output.contains("tmp-canary") && !outcome.output.contains(".tmp"), "{language}: {outcome:#?}");
+        assert_eq!(std::fs::read_to_string(&tmp_canary).unwrap(), FILE_SECRET);
+        assert!(!std::path::Path::new("/tmp/written-by-sandbox").exists());
         sb.assert_contained(&outcome, None).await;
     }
 }
