@@ -131,7 +131,14 @@ impl ExecCgroup {
     }
 
     /// Kills every process in the cgroup, waits until it is empty and removes it. Blocking (at most a few seconds).
-    pub(crate) fn kill_and_remove(self) -> Result<(), String> {
+    pub(crate) fn kill_and_remove(mut self) -> Result<(), String> {
+        self.sweep()
+    }
+
+    fn sweep(&mut self) -> Result<(), String> {
+        if self.dirs.is_empty() {
+            return Ok(());
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         if self.v2 {
             for dir in &self.dirs {
@@ -184,6 +191,16 @@ impl ExecCgroup {
                 return Err(err.clone());
             }
         }
+        self.dirs.clear();
         Ok(())
+    }
+}
+
+impl Drop for ExecCgroup {
+    /// An execution future dropped mid-run (the caller gave up) must still not leave processes or cgroups behind.
+    fn drop(&mut self) {
+        if let Err(message) = self.sweep() {
+            tracing::error!(%message, "execution cgroup could not be emptied");
+        }
     }
 }

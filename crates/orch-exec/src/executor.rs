@@ -529,7 +529,7 @@ impl Executor {
         let mut read_paths = self.base_read_paths.clone();
         read_paths.push(scratch.dir("in"));
         if !request.packages.is_empty() {
-            self.install_packages(&request, &runtime, &scratch, &workdir, fresh, &env).await?;
+            self.install_packages(&request, &runtime, &scratch, &workdir, &env).await?;
             match request.language {
                 ExecLanguage::Python => env.push(("PYTHONPATH".into(), scratch.dir("pkgs").display().to_string())),
                 _ => env.push(("NODE_PATH".into(), workdir.join("node_modules").display().to_string())),
@@ -583,7 +583,6 @@ impl Executor {
         runtime: &Runtime,
         scratch: &Scratch,
         workdir: &Path,
-        fresh: bool,
         env: &[(String, String)],
     ) -> Result<(), ExecError> {
         let mut argv: Vec<String> = match request.language {
@@ -642,7 +641,6 @@ impl Executor {
             limits: self.helper_limits(),
             probe_canary: None,
         };
-        let _ = fresh;
         let run = self.run_helper(spec, self.config.package_timeout, 64 * 1024, false).await?;
         let exit = run.reports.iter().find_map(|r| match r {
             HelperReport::Exited { code } => Some(*code),
