@@ -229,7 +229,12 @@ struct Extractor {
 fn classify_section(title: &str) -> SectionClass {
     let n = normalise(title);
     let n = n.as_str();
-    let starts = |p: &str| n == p || n.starts_with(&format!("{p} "));
+    // Multi-word phrases and a few unambiguous words also match as a prefix ("Appendix A",
+    // "Open questions for legal"); other single words must match exactly, so a feature
+    // called "Background jobs" or "Team management" is not mistaken for a section.
+    const PREFIX_WORDS: &[&str] = &["appendix", "goals", "non-goals", "risks", "glossary", "faq"];
+    let starts =
+        |p: &str| n == p || ((p.contains(' ') || PREFIX_WORDS.contains(&p)) && n.starts_with(&format!("{p} ")));
     let non_feature: &[(SectionKind, &[&str])] = &[
         (SectionKind::NonGoals, &["non-goals", "non goals", "nongoals", "anti-goals", "no-goals"]),
         (
@@ -479,7 +484,9 @@ impl Extractor {
         // The first level-1 heading names the document unless it is a bare container word.
         if !self.title_taken && sec.level == 1 && !is_exact_container(&title) {
             self.title_taken = true;
-            if !matches!(classify_section(&title), SectionClass::NonFeature(_)) {
+            let section_word = matches!(classify_section(&title), SectionClass::NonFeature(_))
+                && normalise(&title).split_whitespace().count() <= 2;
+            if !section_word {
                 if self.out.title.is_none() {
                     self.out.title = Some(sec.title.trim().to_string());
                 }
@@ -580,15 +587,8 @@ impl Extractor {
                     }
                     Origin::RequirementHeading
                 }
-                _ if signals || inline_priority.is_some() => Origin::LooseHeading,
-                _ => {
-                    // An unknown section: look inside for requirement-like bullets and stories.
-                    self.container_blocks(&sec.blocks, ctx);
-                    for child in &sec.children {
-                        self.walk(child, ctx);
-                    }
-                    return;
-                }
+                // An unknown section: a feature candidate whose confidence says how sure we are.
+                _ => Origin::LooseHeading,
             }
         };
         let kind = if matches!(origin, Origin::RequirementHeading) { Kind::Requirement } else { Kind::Feature };

@@ -291,7 +291,7 @@ pub(crate) fn finish(mut ex: Extraction, options: &ParseOptions) -> ParsedPrd {
             continue;
         }
         let (priority, priority_label) = priority_of(d);
-        let description = d.description.join("\n");
+        let description = description_text(d);
         let acceptance_criteria: Vec<String> = crits_of(i).iter().map(|c| c.text.clone()).collect();
         let depends_on: Vec<String> = deps[i].iter().map(|&t| keys[t].clone()).collect();
         let mut tags = d.tags.clone();
@@ -403,7 +403,7 @@ pub(crate) fn finish(mut ex: Extraction, options: &ParseOptions) -> ParsedPrd {
             }
             let stories = stories_of(i);
             let description = if !d.description.is_empty() {
-                d.description.join("\n")
+                description_text(d)
             } else if let Some(s) = stories.first() {
                 s.parts.text.clone()
             } else {
@@ -518,7 +518,8 @@ fn assign_keys(drafts: &[Draft]) -> Vec<String> {
         if d.demoted {
             continue;
         }
-        let own = slug(&d.title);
+        // A written id ("FR-1") is meant to be stable; titles get reworded more often.
+        let own = d.id.as_deref().map_or_else(|| slug(&d.title), slug);
         let base = match d.parent {
             Some(p) if p < i && !keys[p].is_empty() => format!("{}/{own}", keys[p]),
             _ => format!("{}{own}", d.key_prefix),
@@ -590,8 +591,14 @@ fn dependencies(ex: &Extraction, keys: &[String], resolver: &Resolver) -> (Vec<V
             match resolver.resolve(r) {
                 Resolution::Found(t) if t != subject => push(&mut wanted[subject], t),
                 Resolution::Found(_) => {}
-                _ => warnings.push(format!(
-                    "line {}: dependency '{r}' of '{}' matches no feature or requirement; it was left out",
+                Resolution::Ambiguous(ts) => warnings.push(format!(
+                    "line {}: dependency '{r}' of '{}' matches several items ({}); name one exactly",
+                    g.line,
+                    g.subject,
+                    ts.iter().map(|&t| keys[t].as_str()).collect::<Vec<_>>().join(", ")
+                )),
+                Resolution::Missing => warnings.push(format!(
+                    "line {}: dependency '{r}' of '{}' matches no feature or requirement title, key or id; it was left out",
                     g.line, g.subject
                 )),
             }
@@ -638,7 +645,7 @@ fn render_details(
 ) -> String {
     let mut md = String::new();
     if !d.description.is_empty() {
-        md.push_str(&d.description.join("\n"));
+        md.push_str(&description_text(d));
         md.push_str("\n\n");
     }
     let crit_line = |c: &crate::extract::Crit, indent: &str| {
@@ -695,6 +702,14 @@ fn render_details(
     }
     md.push_str(&format!("_From the PRD, line {} (key `{}`, confidence {confidence:.2}: {reason})._", d.line, keys[i]));
     md
+}
+
+/// The description lines as Markdown; a lone bullet loses its list marker.
+fn description_text(d: &Draft) -> String {
+    match d.description.as_slice() {
+        [only] => only.strip_prefix("- ").or_else(|| only.strip_prefix("1. ")).unwrap_or(only).to_string(),
+        lines => lines.join("\n"),
+    }
 }
 
 /// implementation | test | documentation | research | design, from words of the title and tags.
