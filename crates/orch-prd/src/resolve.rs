@@ -224,18 +224,26 @@ pub(crate) fn finish(mut ex: Extraction, options: &ParseOptions) -> ParsedPrd {
         vec![Vec::new(); n]
     };
 
-    let crits_of = |i: usize| -> Vec<&crate::extract::Crit> {
-        if !options.parse_acceptance_criteria {
-            return Vec::new();
+    // Index criteria, stories and sub-requirements by owner once (documents can be large).
+    let mut crit_index: Vec<Vec<usize>> = vec![Vec::new(); n];
+    if options.parse_acceptance_criteria {
+        for (ci, c) in ex.crits.iter().enumerate() {
+            if let Some(o) = c.owner {
+                crit_index[o].push(ci);
+            }
         }
-        ex.crits.iter().filter(|c| c.owner == Some(i)).collect()
-    };
-    let stories_of = |i: usize| -> Vec<&crate::extract::Story> {
-        if !options.extract_user_stories {
-            return Vec::new();
+    }
+    let mut story_index: Vec<Vec<usize>> = vec![Vec::new(); n];
+    if options.extract_user_stories {
+        for (si, st) in ex.stories.iter().enumerate() {
+            if let Some(o) = st.owner {
+                story_index[o].push(si);
+            }
         }
-        ex.stories.iter().filter(|s| s.owner == Some(i)).collect()
-    };
+    }
+    let crits_of = |i: usize| -> Vec<&crate::extract::Crit> { crit_index[i].iter().map(|&c| &ex.crits[c]).collect() };
+    let stories_of =
+        |i: usize| -> Vec<&crate::extract::Story> { story_index[i].iter().map(|&s| &ex.stories[s]).collect() };
 
     // Confidence: base by position + 0.05 per attribute, minus penalties for odd titles.
     let mut confidence = vec![0.0; n];
@@ -367,6 +375,12 @@ pub(crate) fn finish(mut ex: Extraction, options: &ParseOptions) -> ParsedPrd {
         Vec::new()
     };
 
+    let mut subs_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (s, d) in ex.drafts.iter().enumerate() {
+        if d.is_sub_requirement() && !d.demoted {
+            subs_of[unit_of(&ex.drafts, s)].push(s);
+        }
+    }
     let mut warnings = std::mem::take(&mut ex.warnings);
     let tasks = if options.generate_tasks {
         let mut tasks = Vec::new();
@@ -374,9 +388,7 @@ pub(crate) fn finish(mut ex: Extraction, options: &ParseOptions) -> ParsedPrd {
             if !kept[i] || d.is_sub_requirement() {
                 continue;
             }
-            let subs: Vec<usize> = (0..n)
-                .filter(|&s| kept[s] && ex.drafts[s].is_sub_requirement() && unit_of(&ex.drafts, s) == i)
-                .collect();
+            let subs: Vec<usize> = subs_of[i].iter().copied().filter(|&s| kept[s]).collect();
             let mut depends_on = Vec::new();
             for &from in std::iter::once(&i).chain(subs.iter()) {
                 for &t in &deps[from] {
@@ -409,7 +421,15 @@ pub(crate) fn finish(mut ex: Extraction, options: &ParseOptions) -> ParsedPrd {
             } else {
                 d.title.clone()
             };
-            let details = render_details(&ex, d, i, &subs, &keys, &depends_on, confidence[i], &reasons[i], options);
+            let details = render_details(
+                &ex,
+                &crit_index,
+                &story_index,
+                (i, &subs),
+                &keys,
+                &depends_on,
+                (confidence[i], &reasons[i]),
+            );
             let (priority, _) = priority_of(d);
             let mut tags = vec![match d.kind {
                 Kind::Feature => "feature".to_string(),
@@ -631,18 +651,17 @@ fn dependencies(ex: &Extraction, keys: &[String], resolver: &Resolver) -> (Vec<V
     (item_adj, warnings)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The task's Markdown details: description, criteria, stories, sub-requirements, source.
 fn render_details(
     ex: &Extraction,
-    d: &Draft,
-    i: usize,
-    subs: &[usize],
+    crit_index: &[Vec<usize>],
+    story_index: &[Vec<usize>],
+    (i, subs): (usize, &[usize]),
     keys: &[String],
     depends_on: &[String],
-    confidence: f64,
-    reason: &str,
-    options: &ParseOptions,
+    (confidence, reason): (f64, &str),
 ) -> String {
+    let d = &ex.drafts[i];
     let mut md = String::new();
     if !d.description.is_empty() {
         md.push_str(&description_text(d));
@@ -655,25 +674,19 @@ fn render_details(
         };
         format!("{indent}- {mark}{}\n", c.text)
     };
-    if options.parse_acceptance_criteria {
-        let own: Vec<_> = ex.crits.iter().filter(|c| c.owner == Some(i)).collect();
-        if !own.is_empty() {
-            md.push_str("**Acceptance criteria**\n\n");
-            for c in own {
-                md.push_str(&crit_line(c, ""));
-            }
-            md.push('\n');
+    if !crit_index[i].is_empty() {
+        md.push_str("**Acceptance criteria**\n\n");
+        for &c in &crit_index[i] {
+            md.push_str(&crit_line(&ex.crits[c], ""));
         }
+        md.push('\n');
     }
-    if options.extract_user_stories {
-        let stories: Vec<_> = ex.stories.iter().filter(|s| s.owner == Some(i)).collect();
-        if !stories.is_empty() {
-            md.push_str("**User stories**\n\n");
-            for s in stories {
-                md.push_str(&format!("- {}\n", s.parts.text));
-            }
-            md.push('\n');
+    if !story_index[i].is_empty() {
+        md.push_str("**User stories**\n\n");
+        for &s in &story_index[i] {
+            md.push_str(&format!("- {}\n", ex.stories[s].parts.text));
         }
+        md.push('\n');
     }
     if !subs.is_empty() {
         md.push_str("**Requirements**\n\n");
@@ -685,10 +698,8 @@ fn render_details(
                 md.push_str(&format!(": {}", sub.description.join(" ")));
             }
             md.push('\n');
-            if options.parse_acceptance_criteria {
-                for c in ex.crits.iter().filter(|c| c.owner == Some(s)) {
-                    md.push_str(&crit_line(c, "  "));
-                }
+            for &c in &crit_index[s] {
+                md.push_str(&crit_line(&ex.crits[c], "  "));
             }
         }
         md.push('\n');
