@@ -1,7 +1,7 @@
 //! Settles what the tree walk found: stable keys, dependencies (resolved, cycle-free),
 //! confidence with its explanation, skipped items and task drafts.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::extract::{Draft, Extraction, Kind, public_criterion, public_story};
 use crate::text::{DEFAULT_PRIORITY, DEPENDENCY_TRIGGERS, is_wont_have, normalise, slug};
@@ -164,30 +164,49 @@ fn unit_of(drafts: &[Draft], mut i: usize) -> usize {
     i
 }
 
-/// Shortest path `from` -> `to` in `adj`, if any (breadth-first, so deterministic).
-fn path(adj: &[Vec<usize>], from: usize, to: usize) -> Option<Vec<usize>> {
-    let mut prev: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut queue = VecDeque::from([from]);
-    let mut seen = BTreeSet::from([from]);
-    while let Some(n) = queue.pop_front() {
-        if n == to {
-            let mut out = vec![to];
-            let mut cur = to;
-            while let Some(&p) = prev.get(&cur) {
-                out.push(p);
-                cur = p;
-            }
-            out.reverse();
-            return Some(out);
+/// Removes the back edges of a depth-first search that visits nodes and edges in document
+/// order, which leaves a DAG in O(V + E) and always drops the same edges for the same input.
+/// Returns the kept adjacency and, per dropped edge `from -> to`, the path `to -> … -> from`.
+#[allow(clippy::type_complexity)]
+fn drop_back_edges(adj: &[Vec<usize>]) -> (Vec<Vec<usize>>, Vec<(usize, usize, Vec<usize>)>) {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let n = adj.len();
+    let mut kept: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut dropped = Vec::new();
+    let mut state = vec![NEW; n];
+    let mut position = vec![0usize; n];
+    for root in 0..n {
+        if state[root] != NEW {
+            continue;
         }
-        for &m in &adj[n] {
-            if seen.insert(m) {
-                prev.insert(m, n);
-                queue.push_back(m);
+        let mut path: Vec<usize> = vec![root];
+        let mut next_edge: Vec<usize> = vec![0];
+        state[root] = ON_PATH;
+        position[root] = 0;
+        while let (Some(&node), Some(edge)) = (path.last(), next_edge.last_mut()) {
+            let Some(&to) = adj[node].get(*edge) else {
+                state[node] = DONE;
+                path.pop();
+                next_edge.pop();
+                continue;
+            };
+            *edge += 1;
+            match state[to] {
+                NEW => {
+                    kept[node].push(to);
+                    state[to] = ON_PATH;
+                    position[to] = path.len();
+                    path.push(to);
+                    next_edge.push(0);
+                }
+                ON_PATH => dropped.push((node, to, path[position[to]..].to_vec())),
+                _ => kept[node].push(to),
             }
         }
     }
-    None
+    (kept, dropped)
 }
 
 fn round2(x: f64) -> f64 {
@@ -626,25 +645,34 @@ fn dependencies(ex: &Extraction, keys: &[String], resolver: &Resolver) -> (Vec<V
     }
 
     let unit: Vec<usize> = (0..n).map(|i| unit_of(&ex.drafts, i)).collect();
-    let mut item_adj: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let cycle_warning = |from: usize, to: usize, cycle: &[usize]| {
+        let names: Vec<&str> = std::iter::once(from).chain(cycle.iter().copied()).map(|x| keys[x].as_str()).collect();
+        format!(
+            "dependency of '{}' on '{}' dropped: it would close the cycle {}",
+            keys[from],
+            keys[to],
+            names.join(" -> ")
+        )
+    };
+    let (mut item_adj, dropped) = drop_back_edges(&wanted);
+    for (from, to, cycle) in &dropped {
+        warnings.push(cycle_warning(*from, *to, cycle));
+    }
+    // Sub-requirements share their feature's task, so the task graph must be acyclic too.
     let mut unit_adj: Vec<Vec<usize>> = vec![Vec::new(); n];
     for i in 0..n {
-        for &t in &wanted[i] {
-            let (ui, ut) = (unit[i], unit[t]);
-            let cycle = path(&item_adj, t, i).or_else(|| if ui == ut { None } else { path(&unit_adj, ut, ui) });
-            if let Some(cycle) = cycle {
-                let names: Vec<&str> = std::iter::once(i).chain(cycle).map(|x| keys[x].as_str()).collect();
-                warnings.push(format!(
-                    "dependency of '{}' on '{}' dropped: it would close the cycle {}",
-                    keys[i],
-                    keys[t],
-                    names.join(" -> ")
-                ));
-                continue;
+        for &t in &item_adj[i] {
+            if unit[i] != unit[t] && !unit_adj[unit[i]].contains(&unit[t]) {
+                unit_adj[unit[i]].push(unit[t]);
             }
-            item_adj[i].push(t);
-            if ui != ut && !unit_adj[ui].contains(&ut) {
-                unit_adj[ui].push(ut);
+        }
+    }
+    let (_, dropped_units) = drop_back_edges(&unit_adj);
+    for (from, to, cycle) in &dropped_units {
+        warnings.push(cycle_warning(*from, *to, cycle));
+        for i in 0..n {
+            if unit[i] == *from {
+                item_adj[i].retain(|&t| unit[t] != *to);
             }
         }
     }

@@ -154,14 +154,14 @@ fn self_dependencies_and_cycles_are_dropped_with_warnings() {
 ";
     let p = parse(md);
     assert!(p.warnings.iter().any(|w| w.contains("'A' lists itself")));
-    // Edges are added in document order; the first one that would close a cycle is dropped.
+    // A depth-first walk in document order (a -> c -> b) meets b -> a as the closing edge.
     assert_eq!(deps_of(&p, "a"), ["c"]);
-    assert_eq!(deps_of(&p, "b"), ["a"]);
-    assert!(deps_of(&p, "c").is_empty());
+    assert_eq!(deps_of(&p, "c"), ["b"]);
+    assert!(deps_of(&p, "b").is_empty());
     assert!(
         p.warnings
             .iter()
-            .any(|w| w.contains("dependency of 'c' on 'b' dropped: it would close the cycle c -> b -> a -> c")),
+            .any(|w| w.contains("dependency of 'b' on 'a' dropped: it would close the cycle b -> a -> c -> b")),
         "{:?}",
         p.warnings
     );
@@ -367,4 +367,23 @@ fn task_types_follow_the_title() {
     let p = parse(md);
     let types: Vec<&str> = p.tasks.iter().map(|t| t.task_type.as_str()).collect();
     assert_eq!(types, vec!["research", "documentation", "design", "test", "implementation"]);
+}
+
+#[test]
+fn cycles_through_sub_requirements_are_broken_in_the_task_graph() {
+    let md = "# P
+
+## Features
+### A
+- Requirements:
+  1. A one
+     - Depends on: B
+### B
+- Depends on: A
+";
+    let p = parse(md);
+    assert_eq!(p.requirements[0].depends_on, vec!["b"]);
+    assert_eq!(deps_of(&p, "a"), ["b"]);
+    assert!(deps_of(&p, "b").is_empty());
+    assert!(p.warnings.iter().any(|w| w.contains("dependency of 'b' on 'a' dropped")), "{:?}", p.warnings);
 }
