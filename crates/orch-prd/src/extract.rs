@@ -893,7 +893,7 @@ impl Extractor {
             |i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if let (Some(role), Some(goal)) = (cell(cols.role), cell(cols.goal)) {
             let strip = |s: &str, prefixes: &[&str]| {
-                let lower = s.to_lowercase();
+                let lower = s.to_ascii_lowercase();
                 prefixes
                     .iter()
                     .find_map(|p| lower.starts_with(p).then(|| s[p.len()..].trim().to_string()))
@@ -1233,7 +1233,7 @@ impl Extractor {
 
     /// "<subject> depends on / requires / needs / is blocked by / comes after <refs>".
     fn global_dep(&mut self, text: &str, line: usize) {
-        let lower = text.to_lowercase();
+        let lower = text.to_ascii_lowercase();
         for trigger in [" depends on ", " requires ", " needs ", " is blocked by ", " comes after ", " after "] {
             if let Some(pos) = lower.find(trigger)
                 && text.is_char_boundary(pos)

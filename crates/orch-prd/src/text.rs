@@ -309,7 +309,7 @@ pub(crate) fn clean_title(raw: &str) -> (String, bool) {
         raw.trim().trim_start_matches(|c: char| !c.is_alphanumeric() && !"([".contains(c)).trim().to_string();
     let mut explicit = false;
     for prefix in ["feature", "epic", "capability"] {
-        let lower = title.to_lowercase();
+        let lower = title.to_ascii_lowercase();
         if let Some(rest) = lower.strip_prefix(prefix) {
             // "Feature: X", "Feature 3: X", "Feature - X"
             let rest_trim = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '#');

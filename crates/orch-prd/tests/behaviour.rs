@@ -387,3 +387,13 @@ fn cycles_through_sub_requirements_are_broken_in_the_task_graph() {
     assert!(deps_of(&p, "b").is_empty());
     assert!(p.warnings.iter().any(|w| w.contains("dependency of 'b' on 'a' dropped")), "{:?}", p.warnings);
 }
+
+#[test]
+fn case_folding_that_changes_byte_lengths_is_safe() {
+    // 'İ' lowercases to two chars and the Kelvin sign to ASCII 'k': slicing must not use
+    // offsets from a lowercased copy.
+    let md = "# P\n\n## Feature: İstanbul office\n- Priority: High\n\n## Features\n| As a | I want | So that |\n|---|---|---|\n| \u{212A}ing | İ want to rule | İt works |\n\n## Dependencies\n- İİİ Depends on İstanbul office\n";
+    let p = parse(md);
+    assert_eq!(p.features[0].title, "İstanbul office");
+    assert_eq!(p.user_stories.len(), 1);
+}
