@@ -72,6 +72,12 @@ const TOKENS: &[&str] = &[
     "title: x\n",
     "é",
     "🚀",
+    "İ",
+    "\u{212A}",
+    "ẞ",
+    "Feature: İ",
+    " depends on ",
+    "\u{0}",
     "\u{feff}",
     "\r\n",
 ];
