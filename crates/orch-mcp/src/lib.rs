@@ -7,6 +7,7 @@
 
 pub mod dto;
 mod params;
+mod routes;
 mod server;
 pub mod tools;
 

@@ -1,0 +1,3 @@
+//! Tool registrations, one router per tool group (combined in [`crate::OrchestratorServer::new`]).
+
+mod tasks;
