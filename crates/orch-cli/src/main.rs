@@ -1,5 +1,6 @@
 //! `task-orchestrator`: the MCP server (`serve`) and a CLI for people over the same Orchestrator.
 
+mod components;
 mod config;
 mod human;
 
@@ -228,15 +229,18 @@ fn init_tracing(default_level: &str) {
         .init();
 }
 
-fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
+async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
     let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
-    let store = match &db {
-        Database::Sqlite(path) => {
-            SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?
-        }
+    let (store, db_file) = match &db {
+        Database::Sqlite(path) => (
+            SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?,
+            Some(path.clone()),
+        ),
     };
     tracing::debug!(%db, "database opened");
-    Ok(Arc::new(Orchestrator::new(Arc::new(store))))
+    let needs_executor = matches!(cli.command, Command::Serve);
+    let orch = components::configure(Orchestrator::new(Arc::new(store)), db_file.as_deref(), needs_executor).await?;
+    Ok(Arc::new(orch))
 }
 
 /// Prints a tool result: JSON when asked, else the human rendering.
@@ -258,7 +262,7 @@ fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOn
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let orch = open(&cli)?;
+    let orch = open(&cli).await?;
     let json = cli.json;
     match cli.command {
         Command::Serve => {
@@ -342,6 +346,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // The sandbox helper is this binary re-executed: it must not start a runtime or parse the CLI.
+    if std::env::args_os().nth(1).is_some_and(|a| a == orch_service::exec::HELPER_ARG) {
+        return orch_service::exec::sandbox_helper_main();
+    }
     let cli = Cli::parse();
     init_tracing(if matches!(cli.command, Command::Serve) { "info" } else { "warn" });
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -618,3 +618,299 @@ pub struct LinkGitCommitResult {
     /// False when this commit was already linked to the task (nothing changed).
     pub created: bool,
 }
+
+fn yes() -> bool {
+    true
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// execute_code
+
+/// Language of code to execute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageDto {
+    /// Python 3.
+    Python,
+    /// JavaScript (Node.js).
+    Javascript,
+    /// TypeScript (transpiled, run by Node.js).
+    Typescript,
+    /// Bash.
+    Bash,
+    /// SQL (SQLite, on a scratch database).
+    Sql,
+}
+
+impl LanguageDto {
+    /// The language name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LanguageDto::Python => "python",
+            LanguageDto::Javascript => "javascript",
+            LanguageDto::Typescript => "typescript",
+            LanguageDto::Bash => "bash",
+            LanguageDto::Sql => "sql",
+        }
+    }
+}
+
+/// Parameters of `execute_code`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecuteCodeParams {
+    /// Task the execution is recorded against.
+    pub task_id: i64,
+    /// python, javascript, typescript, bash or sql.
+    pub language: LanguageDto,
+    /// The code. Runs in a sandbox: no network, no files outside the working directory, limited memory and processes.
+    pub code: String,
+    /// Timeout in seconds (default 30, the server's EXECUTION_TIMEOUT).
+    #[serde(default)]
+    pub timeout: Option<f64>,
+    /// Existing directory to run in (it may not contain the server's data); default: a fresh temporary directory.
+    #[serde(default)]
+    pub working_directory: Option<String>,
+    /// Packages to install for this execution only (pip for python, npm for javascript/typescript).
+    #[serde(default)]
+    pub packages: Vec<String>,
+}
+
+/// The outcome of a code execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ExecutionResultDto {
+    /// Execution id (listed by get_task with include_executions).
+    pub id: i64,
+    /// Task id.
+    pub task_id: i64,
+    /// Language.
+    pub language: String,
+    /// Standard output (lossy UTF-8, capped).
+    pub output: String,
+    /// Standard error, or why the code could not run (e.g. a TypeScript syntax error with line and column).
+    pub error: String,
+    /// Exit code; absent when the process was killed or never started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Signal that ended the process, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// Wall-clock seconds.
+    pub execution_time: f64,
+    /// Killed at the timeout.
+    pub timed_out: bool,
+    /// Output cut at the size cap.
+    pub truncated: bool,
+    /// Killed for exceeding the memory limit.
+    pub memory_limit_hit: bool,
+    /// Isolation level the code ran under: none, process, landlock or namespaces.
+    pub isolation: String,
+    /// Limits applied (timeout, memory, processes, output, file size, open files).
+    pub limits: serde_json::Value,
+    /// The working directory, when the caller named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_directory: Option<String>,
+    /// When it ran.
+    pub timestamp: DateTime<Utc>,
+}
+
+/// Result of `execute_code`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ExecuteCodeResult {
+    /// The execution: output, error, exit code, timing, limits.
+    pub execution: ExecutionResultDto,
+    /// Summary.
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// analyze_complexity / estimate_effort
+
+/// Parameters of `analyze_complexity` and `estimate_effort`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzeParams {
+    /// Task to analyse.
+    pub task_id: i64,
+    /// Use the dependency graph and the files' import graph.
+    #[serde(default = "yes")]
+    pub analyze_dependencies: bool,
+    /// Estimate the code volume.
+    #[serde(default = "yes")]
+    pub estimate_code_volume: bool,
+    /// Assess technical risk (security, migrations, concurrency, integrations, performance, unfamiliar tech).
+    #[serde(default = "yes")]
+    pub assess_risk: bool,
+    /// Calibrate with completed tasks of the project.
+    #[serde(default = "yes")]
+    pub use_historical_data: bool,
+    /// Project directory to scan for the files the task is about (honours .gitignore).
+    #[serde(default)]
+    pub project_root: Option<String>,
+}
+
+/// Result of `analyze_complexity`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AnalyzeComplexityResult {
+    /// ComplexityAnalysisResult: score (1-10), estimatedHours, factors (codeVolume, dependencies, technicalRisk,
+    /// historicalData: each with score, weight, contribution and evidence), riskAssessment (level, technicalDebt,
+    /// risks), dependencies (files), estimatedLinesOfCode, confidence, metadata.
+    pub complexity: serde_json::Value,
+    /// True when reused from the cache (the task is unchanged since the last analysis).
+    pub cached: bool,
+    /// Summary.
+    pub message: String,
+}
+
+/// Result of `estimate_effort`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EstimateEffortResult {
+    /// Estimated effort in hours.
+    pub estimated_hours: f64,
+    /// The complexity score (1-10) the estimate comes from.
+    pub complexity_score: f64,
+    /// Confidence 0-1.
+    pub confidence: f64,
+    /// How the hours were reached (model, history calibration) with evidence.
+    pub effort: serde_json::Value,
+    /// Summary.
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// expand_task
+
+/// LLM provider preference.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderDto {
+    /// MCP sampling (the client's model), then a configured API key, then the offline planner.
+    #[default]
+    Auto,
+    /// OpenAI or an OpenAI-compatible server first.
+    Openai,
+    /// Anthropic first.
+    Anthropic,
+}
+
+fn two() -> u32 {
+    2
+}
+fn three() -> u32 {
+    3
+}
+fn max_tokens() -> u32 {
+    2000
+}
+fn temperature() -> f32 {
+    0.7
+}
+
+/// Parameters of `expand_task`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpandTaskParams {
+    /// Task to expand into subtasks.
+    pub task_id: i64,
+    /// Expansion depth (default 2); the effective depth is min(depth, max_depth).
+    #[serde(default = "two")]
+    pub depth: u32,
+    /// Maximum expansion depth (default 3).
+    #[serde(default = "three")]
+    pub max_depth: u32,
+    /// Generate test tasks.
+    #[serde(default = "yes")]
+    pub include_tests: bool,
+    /// Generate documentation tasks.
+    #[serde(default = "yes")]
+    pub include_documentation: bool,
+    /// Include implementation steps.
+    #[serde(default = "yes")]
+    pub include_implementation: bool,
+    /// openai, anthropic or auto (default).
+    #[serde(default)]
+    pub provider: ProviderDto,
+    /// Model to ask for.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Maximum tokens for the LLM response (default 2000).
+    #[serde(default = "max_tokens")]
+    pub max_tokens: u32,
+    /// Temperature 0-2 (default 0.7).
+    #[serde(default = "temperature")]
+    pub temperature: f32,
+    /// Delete the task's existing subtasks and expand again (otherwise a task with subtasks is refused).
+    #[serde(default)]
+    pub replace: bool,
+}
+
+/// Result of `expand_task`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ExpandTaskResult {
+    /// ExpandedTaskResult: originalTaskId, subtasks (title, description, estimatedEffort, dependencies among
+    /// siblings, nested subtasks), implementationSteps, testTasks, documentationTasks, metadata (expansionDepth,
+    /// provider, model, tokenUsage, confidence, processingTime, warnings).
+    pub expansion: serde_json::Value,
+    /// Ids of the stored subtasks, depth first.
+    pub subtask_ids: Vec<i64>,
+    /// Subtasks deleted first (replace: true).
+    pub replaced_task_ids: Vec<i64>,
+    /// Summary, naming the provider used.
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// parse_prd
+
+fn default_project() -> String {
+    orch_core::DEFAULT_PROJECT.to_string()
+}
+fn confidence_threshold() -> f64 {
+    0.7
+}
+
+/// Parameters of `parse_prd`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParsePrdParams {
+    /// PRD Markdown content (at most 1 MiB).
+    pub content: String,
+    /// Project for the generated tasks (default "default-project").
+    #[serde(default = "default_project")]
+    pub project_id: String,
+    /// Create tasks from the features and requirements found.
+    #[serde(default = "yes")]
+    pub generate_tasks: bool,
+    /// Turn "Depends on", "requires", "after" into task dependencies.
+    #[serde(default = "yes")]
+    pub analyze_dependencies: bool,
+    /// Extract "As a ..., I want ... so that ..." user stories.
+    #[serde(default = "yes")]
+    pub extract_user_stories: bool,
+    /// Parse acceptance criteria (bullets, checkboxes, Given/When/Then).
+    #[serde(default = "yes")]
+    pub parse_acceptance_criteria: bool,
+    /// Items below this confidence (0-1, default 0.7) are reported but not turned into tasks.
+    #[serde(default = "confidence_threshold")]
+    pub confidence_threshold: f64,
+}
+
+/// Result of `parse_prd`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ParsePrdResult {
+    /// Parsed PRD: title, frontMatter, sections, features, requirements, userStories, acceptanceCriteria, tasks (each
+    /// with its key, confidence and the taskId it is stored as), skipped (below the threshold, with reasons),
+    /// confidence, contentHash, warnings.
+    pub prd: serde_json::Value,
+    /// Id of the stored PRD document.
+    pub document_id: i64,
+    /// Tasks created by this call.
+    pub created_task_ids: Vec<i64>,
+    /// Tasks from an earlier import of the same PRD items that this call updated.
+    pub updated_task_ids: Vec<i64>,
+    /// Tasks from an earlier import that already matched.
+    pub unchanged_task_ids: Vec<i64>,
+    /// Summary.
+    pub message: String,
+}

@@ -8,6 +8,7 @@
 pub mod dto;
 mod params;
 mod routes;
+mod sampling;
 mod server;
 pub mod tools;
 

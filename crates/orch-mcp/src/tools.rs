@@ -1,7 +1,14 @@
 //! One function per tool: parameters in, result out. The MCP server and the CLI both call these.
 
+use std::sync::Arc;
+
 use orch_core::{NewCommitLink, NewTask, TaskFilter, TaskId, TaskPatch};
-use orch_service::{DetailOptions, ErrorKind, GraphFormat, Orchestrator};
+use orch_service::expand::{ExpandOptions, LlmProvider, ProviderChoice};
+use orch_service::prd::ParseOptions;
+use orch_service::{
+    AnalysisRequest, CodeRun, DetailOptions, ErrorKind, ExpansionRequest, GraphFormat, Orchestrator, PrdRequest,
+    Progress,
+};
 
 use crate::dto::*;
 
@@ -34,7 +41,7 @@ impl From<orch_service::Error> for ToolError {
                 caller_error: false,
             };
         }
-        ToolError { message: e.to_string(), caller_error: true }
+        ToolError { message: e.to_string(), caller_error: e.kind() != ErrorKind::Unavailable }
     }
 }
 
@@ -198,4 +205,211 @@ pub async fn link_git_commit(orch: &Orchestrator, p: LinkGitCommitParams) -> Res
         format!("Commit {} was already linked to task #{}; nothing changed.", commit.commit_hash, commit.task_id)
     };
     Ok(LinkGitCommitResult { message, commit: commit.into(), created })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ToolError> {
+    serde_json::to_value(value).map_err(|e| {
+        tracing::error!(error = %e, "result serialisation failed");
+        ToolError { message: "internal error: the result could not be encoded".into(), caller_error: false }
+    })
+}
+
+/// `execute_code`.
+pub async fn execute_code(orch: &Orchestrator, p: ExecuteCodeParams) -> Result<ExecuteCodeResult, ToolError> {
+    let run = CodeRun {
+        language: p.language.as_str().into(),
+        code: p.code,
+        timeout_secs: p.timeout,
+        working_directory: p.working_directory,
+        packages: p.packages,
+    };
+    let report = orch.execute_code(TaskId(p.task_id), run).await?;
+    let (e, o) = (report.execution, report.outcome);
+    let message = if o.timed_out {
+        format!("Execution #{} timed out after {:.1}s and was killed.", e.id, o.execution_time)
+    } else if o.memory_limit_hit {
+        format!("Execution #{} was killed at the memory limit.", e.id)
+    } else {
+        match o.exit_code {
+            Some(0) => format!("Execution #{} succeeded in {:.3}s.", e.id, o.execution_time),
+            Some(code) => format!("Execution #{} exited with code {code} in {:.3}s.", e.id, o.execution_time),
+            None => format!("Execution #{} did not run to completion; see error.", e.id),
+        }
+    };
+    Ok(ExecuteCodeResult {
+        execution: ExecutionResultDto {
+            id: e.id,
+            task_id: e.record.task_id.0,
+            language: e.record.language,
+            output: e.record.output,
+            error: e.record.error,
+            exit_code: e.record.exit_code,
+            signal: o.signal,
+            execution_time: e.record.execution_time,
+            timed_out: e.record.timed_out,
+            truncated: e.record.truncated,
+            memory_limit_hit: o.memory_limit_hit,
+            isolation: e.record.isolation,
+            limits: e.record.limits,
+            working_directory: o.working_directory,
+            timestamp: e.timestamp,
+        },
+        message,
+    })
+}
+
+fn analysis_request(p: &AnalyzeParams) -> AnalysisRequest {
+    AnalysisRequest {
+        analyze_dependencies: p.analyze_dependencies,
+        estimate_code_volume: p.estimate_code_volume,
+        assess_risk: p.assess_risk,
+        use_historical_data: p.use_historical_data,
+        project_root: p.project_root.as_deref().map(std::path::PathBuf::from),
+    }
+}
+
+/// `analyze_complexity`.
+pub async fn analyze_complexity(orch: &Orchestrator, p: AnalyzeParams) -> Result<AnalyzeComplexityResult, ToolError> {
+    let report = orch.analyze_complexity(TaskId(p.task_id), analysis_request(&p)).await?;
+    let a = &report.analysis;
+    let level =
+        a.risk_assessment.level.map(|l| format!(", {} risk", json(&l).unwrap_or_default().as_str().unwrap_or("?")));
+    let message = format!(
+        "Task #{} scores {:.1}/10 (about {:.1} h{}), confidence {:.0}%{}.",
+        p.task_id,
+        a.score,
+        a.estimated_hours,
+        level.unwrap_or_default(),
+        a.confidence * 100.0,
+        if report.cached { "; reused the cached analysis" } else { "" }
+    );
+    Ok(AnalyzeComplexityResult { complexity: json(a)?, cached: report.cached, message })
+}
+
+/// `estimate_effort`.
+pub async fn estimate_effort(orch: &Orchestrator, p: AnalyzeParams) -> Result<EstimateEffortResult, ToolError> {
+    let report = orch.analyze_complexity(TaskId(p.task_id), analysis_request(&p)).await?;
+    let a = report.analysis;
+    let message = format!(
+        "Task #{} is estimated at {:.1} h (complexity {:.1}/10, confidence {:.0}%).",
+        p.task_id,
+        a.estimated_hours,
+        a.score,
+        a.confidence * 100.0
+    );
+    Ok(EstimateEffortResult {
+        estimated_hours: a.estimated_hours,
+        complexity_score: a.score,
+        confidence: a.confidence,
+        effort: json(&a.metadata.effort)?,
+        message,
+    })
+}
+
+/// `expand_task`; `sampling` is the MCP client's model when it offers one.
+pub async fn expand_task(
+    orch: &Orchestrator,
+    p: ExpandTaskParams,
+    sampling: Option<Arc<dyn LlmProvider>>,
+) -> Result<ExpandTaskResult, ToolError> {
+    let options = ExpandOptions {
+        depth: p.depth,
+        max_depth: p.max_depth,
+        include_tests: p.include_tests,
+        include_documentation: p.include_documentation,
+        include_implementation: p.include_implementation,
+        provider: match p.provider {
+            ProviderDto::Auto => ProviderChoice::Auto,
+            ProviderDto::Openai => ProviderChoice::OpenAi,
+            ProviderDto::Anthropic => ProviderChoice::Anthropic,
+        },
+        model: p.model,
+        max_tokens: p.max_tokens,
+        temperature: p.temperature,
+    };
+    let report =
+        orch.expand_task(TaskId(p.task_id), ExpansionRequest { options, replace: p.replace }, sampling).await?;
+    let meta = &report.expansion.metadata;
+    let mut message = format!(
+        "Expanded task #{} into {} subtask(s) with {} ({}).",
+        p.task_id,
+        report.created.len(),
+        meta.provider,
+        meta.model
+    );
+    if meta.fell_back {
+        message.push_str(&format!(" Fell back: {}.", meta.warnings.join("; ")));
+    }
+    if !report.replaced.is_empty() {
+        message.push_str(&format!(" Replaced {} earlier subtask(s).", report.replaced.len()));
+    }
+    Ok(ExpandTaskResult {
+        expansion: json(&report.expansion)?,
+        subtask_ids: report.created.iter().map(|t| t.id.0).collect(),
+        replaced_task_ids: ids(report.replaced),
+        message,
+    })
+}
+
+/// `parse_prd`; `progress` receives (done, total, what) as the import proceeds.
+pub async fn parse_prd(
+    orch: &Orchestrator,
+    p: ParsePrdParams,
+    progress: Option<Progress>,
+) -> Result<ParsePrdResult, ToolError> {
+    let request = PrdRequest {
+        content: p.content,
+        project_id: Some(p.project_id),
+        options: ParseOptions {
+            generate_tasks: p.generate_tasks,
+            analyze_dependencies: p.analyze_dependencies,
+            extract_user_stories: p.extract_user_stories,
+            parse_acceptance_criteria: p.parse_acceptance_criteria,
+            confidence_threshold: p.confidence_threshold,
+        },
+    };
+    let import = orch.parse_prd(request, progress).await?;
+    let mut prd = json(&import.parsed)?;
+    // Each draft says which task it is stored as, so an agent can go straight from the PRD to the board.
+    let stored: std::collections::BTreeMap<String, i64> = import
+        .created
+        .iter()
+        .chain(&import.updated)
+        .chain(&import.unchanged)
+        .filter_map(|t| Some((t.external_key.clone()?.strip_prefix("prd:")?.to_string(), t.id.0)))
+        .collect();
+    if let Some(drafts) = prd.get_mut("tasks").and_then(|t| t.as_array_mut()) {
+        for d in drafts {
+            let id = d["key"].as_str().and_then(|k| stored.get(k)).copied();
+            if let (Some(obj), Some(id)) = (d.as_object_mut(), id) {
+                obj.insert("taskId".into(), id.into());
+            }
+        }
+    }
+    let parsed = &import.parsed;
+    let mut message = format!(
+        "Parsed {} feature(s), {} requirement(s), {} user stor(ies); {} task(s) created, {} updated, {} unchanged in \
+         project '{}'.",
+        parsed.features.len(),
+        parsed.requirements.len(),
+        parsed.user_stories.len(),
+        import.created.len(),
+        import.updated.len(),
+        import.unchanged.len(),
+        import.project_id
+    );
+    if !parsed.skipped.is_empty() {
+        message.push_str(&format!(" {} item(s) below the confidence threshold were skipped.", parsed.skipped.len()));
+    }
+    for w in &import.warnings {
+        message.push_str(&format!(" Warning: {w}"));
+    }
+    Ok(ParsePrdResult {
+        prd,
+        document_id: import.document_id,
+        created_task_ids: import.created.iter().map(|t| t.id.0).collect(),
+        updated_task_ids: import.updated.iter().map(|t| t.id.0).collect(),
+        unchanged_task_ids: import.unchanged.iter().map(|t| t.id.0).collect(),
+        message,
+    })
 }

@@ -3,10 +3,25 @@
 //! Each method is one use case: it validates input with [`orch_core::validate`], applies the domain rules through the
 //! store, and returns domain values. Adapters only translate to and from their wire format.
 
+mod analysis;
 mod error;
+mod execution;
+mod expansion;
+mod prd_import;
 pub mod render;
 
 use std::sync::Arc;
+
+// Adapters use the component types through the service, so they depend on one crate below them.
+pub use orch_analyze as analyze;
+pub use orch_exec as exec;
+pub use orch_expand as expand;
+pub use orch_prd as prd;
+
+pub use analysis::{AnalysisReport, AnalysisRequest, AnalysisSettings};
+pub use execution::{CodeRun, ExecutionReport};
+pub use expansion::{ExpansionReport, ExpansionRequest};
+pub use prd_import::{PrdImport, PrdRequest, Progress};
 
 pub use error::{Error, ErrorKind, Result};
 use orch_core::{
@@ -80,10 +95,14 @@ pub struct TaskGraph {
     pub rendered: Option<String>,
 }
 
-/// The task-orchestrator use cases over one store.
+/// The task-orchestrator use cases over one store and the components they use.
 #[derive(Clone)]
 pub struct Orchestrator {
     store: Arc<dyn TaskStore>,
+    /// The code executor, or why code execution is unavailable.
+    executor: Result<Arc<orch_exec::Executor>, String>,
+    expander: Arc<orch_expand::Expander>,
+    analysis: Arc<analysis::Analyzer>,
 }
 
 impl std::fmt::Debug for Orchestrator {
@@ -93,9 +112,40 @@ impl std::fmt::Debug for Orchestrator {
 }
 
 impl Orchestrator {
-    /// An orchestrator over `store`.
+    /// An orchestrator over `store` with offline components: no code executor (see [`Self::with_executor`]), the
+    /// offline expansion planner only, and default analysis settings.
     pub fn new(store: Arc<dyn TaskStore>) -> Self {
-        Self { store }
+        let expander = orch_expand::Expander::new(orch_expand::ProvidersConfig::offline())
+            .unwrap_or_else(|e| unreachable!("the offline expander needs no configuration: {e}"));
+        Self {
+            store,
+            executor: Err("code execution is not configured on this server".into()),
+            expander: Arc::new(expander),
+            analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
+        }
+    }
+
+    /// Uses `executor` for `execute_code`; an `Err` says why execution is unavailable (reported to callers).
+    pub fn with_executor(mut self, executor: Result<Arc<orch_exec::Executor>, String>) -> Self {
+        self.executor = executor;
+        self
+    }
+
+    /// Uses `expander` for `expand_task`.
+    pub fn with_expander(mut self, expander: orch_expand::Expander) -> Self {
+        self.expander = Arc::new(expander);
+        self
+    }
+
+    /// Uses these weights, limits and cache lifetime for complexity analysis.
+    pub fn with_analysis(mut self, settings: AnalysisSettings) -> Self {
+        self.analysis = Arc::new(analysis::Analyzer::new(settings));
+        self
+    }
+
+    /// The code executor, if execution is available.
+    pub fn executor(&self) -> Result<&Arc<orch_exec::Executor>, &str> {
+        self.executor.as_ref().map_err(String::as_str)
     }
 
     /// The underlying store.

@@ -1,6 +1,7 @@
 //! Schema versions, applied in order at start-up under `PRAGMA user_version`.
 
-/// Migration `i` upgrades the schema from version `i` to `i + 1`.
+/// Migration `i` upgrades the schema from version `i` to `i + 1`. Append only: a released migration is never edited,
+/// because databases already at that version would never see the change.
 pub const MIGRATIONS: &[&str] = &[
     // v1: the spec's tables (dependencies moved to a join table), plus tags, analyses and status history.
     r#"

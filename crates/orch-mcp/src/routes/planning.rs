@@ -1,0 +1,88 @@
+//! Planning: PRD parsing, complexity and effort, expansion into subtasks.
+
+use std::sync::Arc;
+
+use rmcp::model::{ProgressNotificationParam, RequestMetaObject};
+use rmcp::{Json, Peer, RoleServer, tool, tool_router};
+
+use crate::dto::*;
+use crate::params::Parameters;
+use crate::server::{OrchestratorServer, wire};
+use crate::{sampling, tools};
+
+/// Progress notifications for the request, when the client sent a progress token.
+fn progress_reporter(meta: &RequestMetaObject, peer: &Peer<RoleServer>) -> Option<orch_service::Progress> {
+    let token = meta.get_progress_token()?;
+    let peer = peer.clone();
+    Some(Arc::new(move |done: u32, total: u32, what: &str| {
+        let param =
+            ProgressNotificationParam::new(token.clone(), done.into()).with_total(total.into()).with_message(what);
+        let peer = peer.clone();
+        // Notifications are fire-and-forget: a slow client must not stall the work.
+        tokio::spawn(async move {
+            if let Err(e) = peer.notify_progress(param).await {
+                tracing::debug!(error = %e, "progress notification not delivered");
+            }
+        });
+    }))
+}
+
+#[tool_router(router = planning_router, vis = "pub(crate)")]
+impl OrchestratorServer {
+    #[tool(description = "Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and \
+        tasks with dependencies, created in project_id. Offline and deterministic. Importing the same PRD again \
+        updates the tasks it made instead of duplicating them.")]
+    async fn parse_prd(
+        &self,
+        Parameters(p): Parameters<ParsePrdParams>,
+        meta: RequestMetaObject,
+        peer: Peer<RoleServer>,
+    ) -> Result<Json<ParsePrdResult>, String> {
+        wire(match p {
+            Ok(p) => tools::parse_prd(&self.orch, p, progress_reporter(&meta, &peer)).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
+    }
+
+    #[tool(description = "Score a task's complexity 1-10 with estimated hours, explained: code volume (scans \
+        project_root if given), dependencies, technical risk and the project's history, each with evidence. Offline; \
+        stored on the task.")]
+    async fn analyze_complexity(
+        &self,
+        Parameters(p): Parameters<AnalyzeParams>,
+    ) -> Result<Json<AnalyzeComplexityResult>, String> {
+        wire(match p {
+            Ok(p) => tools::analyze_complexity(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
+    }
+
+    #[tool(description = "Estimate a task's effort in hours from the complexity model, calibrated by similar \
+        completed tasks of the project. Offline.")]
+    async fn estimate_effort(
+        &self,
+        Parameters(p): Parameters<AnalyzeParams>,
+    ) -> Result<Json<EstimateEffortResult>, String> {
+        wire(match p {
+            Ok(p) => tools::estimate_effort(&self.orch, p).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
+    }
+
+    #[tool(
+        description = "Break a task into subtasks (stored with parent_id and sibling dependencies), implementation \
+        steps, test and documentation tasks. Uses the client's model via MCP sampling, else a configured \
+        OpenAI/Anthropic key, else the offline planner; the result says which.",
+        annotations(open_world_hint = true)
+    )]
+    async fn expand_task(
+        &self,
+        Parameters(p): Parameters<ExpandTaskParams>,
+        peer: Peer<RoleServer>,
+    ) -> Result<Json<ExpandTaskResult>, String> {
+        wire(match p {
+            Ok(p) => tools::expand_task(&self.orch, p, sampling::from_peer(&peer)).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        })
+    }
+}
