@@ -4,15 +4,15 @@
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
 use tokio::process::Command;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_task-orchestrator");
 
 /// A server process on its own database, with a connected client.
-pub struct Server {
-    pub client: RunningService<RoleClient, ()>,
+pub struct Server<H: ClientHandler = ()> {
+    pub client: RunningService<RoleClient, H>,
     pub dir: tempfile::TempDir,
 }
 
@@ -28,16 +28,25 @@ pub fn command(db: &std::path::Path) -> Command {
 }
 
 pub async fn start() -> Server {
+    start_with((), &[]).await
+}
+
+/// Starts a server with extra environment variables, connected through `handler` (a custom client, e.g. one that
+/// answers sampling requests).
+pub async fn start_with<H: ClientHandler>(handler: H, env: &[(&str, &str)]) -> Server<H> {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = command(&dir.path().join("tasks.db"));
     cmd.arg("serve");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let (transport, _stderr) =
         TokioChildProcess::builder(cmd).stderr(std::process::Stdio::null()).spawn().expect("spawn server");
-    let client = ().serve(transport).await.expect("MCP handshake");
+    let client = handler.serve(transport).await.expect("MCP handshake");
     Server { client, dir }
 }
 
-impl Server {
+impl<H: ClientHandler> Server<H> {
     /// Calls a tool; returns the raw result (which may be `isError`).
     pub async fn call_raw(&self, name: &str, args: Value) -> CallToolResult {
         let args = args.as_object().cloned().unwrap_or_default();
