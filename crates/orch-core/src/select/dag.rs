@@ -20,6 +20,9 @@ pub(super) struct Dag {
     pub known: usize,
     /// Not completed (unknown dependencies are unfinished).
     pub unfinished: Vec<bool>,
+    /// CSR offsets into `prereqs`: every prerequisite of each given task, completed ones included.
+    prereq_start: Vec<u32>,
+    prereqs: Vec<Node>,
     /// CSR offsets into `succ`: the unfinished dependents of each unfinished node.
     succ_start: Vec<u32>,
     succ: Vec<Node>,
@@ -33,42 +36,53 @@ pub(super) struct Dag {
 impl Dag {
     /// Builds the graph. `tasks` must be sorted by id without duplicates.
     pub fn build(tasks: &[&Candidate]) -> Dag {
+        const UNRESOLVED: Node = Node::MAX;
         let known = tasks.len();
-        let find = |id: TaskId| tasks.binary_search_by_key(&id, |t| t.id).ok();
+        // Searching a dense id array keeps the lookups in cache; searching through the task references would not.
+        let mut ids: Vec<TaskId> = tasks.iter().map(|t| t.id).collect();
+        let mut prereq_start: Vec<u32> = Vec::with_capacity(known + 1);
+        prereq_start.push(0);
+        let mut prereqs: Vec<Node> = Vec::new();
         let mut unknown: Vec<TaskId> = Vec::new();
-        let mut edges: Vec<(Node, Node)> = Vec::new();
-        let mut pending_unknown: Vec<(TaskId, Node)> = Vec::new();
-        for (d, task) in tasks.iter().enumerate() {
-            if task.status == Status::Completed {
-                continue;
+        for task in tasks {
+            for dep in &task.dependencies {
+                match ids.binary_search(dep) {
+                    Ok(p) => prereqs.push(p as Node),
+                    Err(_) => {
+                        unknown.push(*dep);
+                        prereqs.push(UNRESOLVED);
+                    }
+                }
             }
-            for &dep in &task.dependencies {
-                match find(dep) {
-                    Some(p) if tasks[p].status == Status::Completed => {}
-                    Some(p) => edges.push((p as Node, d as Node)),
-                    None => {
-                        unknown.push(dep);
-                        pending_unknown.push((dep, d as Node));
+            prereq_start.push(prereqs.len() as u32);
+        }
+        if !unknown.is_empty() {
+            unknown.sort_unstable();
+            unknown.dedup();
+            for (d, task) in tasks.iter().enumerate() {
+                let range = prereq_start[d] as usize..prereq_start[d + 1] as usize;
+                for (slot, dep) in prereqs[range].iter_mut().zip(&task.dependencies) {
+                    if *slot == UNRESOLVED {
+                        *slot = unknown.binary_search(dep).map_or(UNRESOLVED, |u| (known + u) as Node);
                     }
                 }
             }
         }
-        unknown.sort_unstable();
-        unknown.dedup();
-        for (dep, d) in pending_unknown {
-            if let Ok(u) = unknown.binary_search(&dep) {
-                edges.push(((known + u) as Node, d));
-            }
-        }
         let n = known + unknown.len();
-        let mut ids: Vec<TaskId> = tasks.iter().map(|t| t.id).collect();
         ids.extend_from_slice(&unknown);
         let mut unfinished: Vec<bool> = tasks.iter().map(|t| t.status != Status::Completed).collect();
         unfinished.resize(n, true);
+        let mut edges: Vec<(Node, Node)> = Vec::new();
+        for d in (0..known).filter(|&d| unfinished[d]) {
+            for &p in &prereqs[prereq_start[d] as usize..prereq_start[d + 1] as usize] {
+                if p != UNRESOLVED && unfinished[p as usize] {
+                    edges.push((p, d as Node));
+                }
+            }
+        }
 
-        // Counting sort by prerequisite. Edges were pushed in ascending dependent order per prerequisite (known
-        // prerequisites in the first loop, each unknown one in the second), so a stable fill keeps every dependent
-        // list ascending, whatever order the caller gave the tasks or their dependencies in.
+        // Counting sort by prerequisite. Edges were pushed in ascending dependent order, so a stable fill keeps every
+        // dependent list ascending, whatever order the caller gave the tasks or their dependencies in.
         let mut succ_start = vec![0u32; n + 1];
         let mut open_prereqs = vec![0u32; n];
         for &(p, d) in &edges {
@@ -99,12 +113,17 @@ impl Dag {
                 }
             }
         }
-        Dag { ids, known, unfinished, succ_start, succ, open_prereqs, order }
+        Dag { ids, known, unfinished, prereq_start, prereqs, succ_start, succ, open_prereqs, order }
     }
 
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Every prerequisite of the given task `node` (completed and unknown ones included), in the caller's order.
+    pub fn prerequisites(&self, node: usize) -> &[Node] {
+        &self.prereqs[self.prereq_start[node] as usize..self.prereq_start[node + 1] as usize]
     }
 
     /// Unfinished dependents of `node`, ascending.

@@ -919,7 +919,7 @@ pub fn select(
     };
     let team_plan = match constraints.available_developers {
         Some(k) if k > 1 && !ranked.is_empty() => {
-            Some(team::plan(&ranked, &sorted, k, constraints.hours_available_today))
+            Some(team::plan(&ranked, &sorted, &dag, k, constraints.hours_available_today))
         }
         _ => None,
     };

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::TaskId;
 
+use super::dag::Dag;
 use super::{Candidate, ScoredTask};
 
 /// One developer's task.
@@ -60,13 +61,13 @@ struct Relations {
 }
 
 impl Relations {
-    fn new(sorted: &[&Candidate]) -> Relations {
-        let n = sorted.len();
+    fn new(dag: &Dag) -> Relations {
+        let n = dag.known;
         let mut edges: Vec<(u32, u32)> = Vec::new();
-        for (d, task) in sorted.iter().enumerate() {
-            for dep in &task.dependencies {
-                if let Ok(p) = sorted.binary_search_by_key(dep, |t| t.id) {
-                    edges.push((p as u32, d as u32));
+        for d in 0..n {
+            for &p in dag.prerequisites(d) {
+                if (p as usize) < n {
+                    edges.push((p, d as u32));
                 }
             }
         }
@@ -119,9 +120,15 @@ impl Relations {
 }
 
 /// Plans `developers` tasks from the ranked list. `ranked` must not be empty.
-pub(super) fn plan(ranked: &[ScoredTask], sorted: &[&Candidate], developers: u32, avail: Option<f64>) -> TeamPlan {
-    let mut relations = Relations::new(sorted);
-    let index = |id: TaskId| sorted.binary_search_by_key(&id, |t| t.id).ok();
+pub(super) fn plan(
+    ranked: &[ScoredTask],
+    sorted: &[&Candidate],
+    dag: &Dag,
+    developers: u32,
+    avail: Option<f64>,
+) -> TeamPlan {
+    let mut relations = Relations::new(dag);
+    let index = |id: TaskId| dag.ids[..dag.known].binary_search(&id).ok();
     let areas = |i: usize| sorted[i].tags.iter().chain(sorted[i].files.iter()).map(String::as_str);
     let fits = |t: &ScoredTask| avail.is_none_or(|a| t.expected_hours <= a);
 
