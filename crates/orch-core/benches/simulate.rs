@@ -1,7 +1,7 @@
 //! Team simulation: k developers work through random DAGs, each free developer taking the task a policy names.
 //! Prints makespan / lower bound for our policy and for Task Master's rule on the same DAGs.
 //!
-//! Run: `cargo bench -p orch-core --bench simulate` (release; about half a minute).
+//! Run: `cargo bench -p orch-core --bench simulate` (release; a few seconds).
 
 mod common;
 
@@ -13,9 +13,9 @@ use orch_core::{Status, TaskId};
 
 use common::{SimTask, epoch, layered_dag};
 
-const SEEDS: u64 = 20;
-const LAYERS: usize = 10;
-const WIDTH: usize = 20;
+const SEEDS: u64 = 50;
+/// (name, layers, width): 200 tasks each; wide graphs are bound by total work, deep ones by the critical path.
+const SHAPES: [(&str, usize, usize); 2] = [("wide", 10, 20), ("deep", 40, 5)];
 const TEAM_SIZES: [usize; 4] = [1, 2, 4, 8];
 
 #[derive(Clone, Copy)]
@@ -122,37 +122,39 @@ impl Stats {
 
 fn main() {
     let started = Instant::now();
-    let policies: [(&str, Policy); 3] = [
+    let policies: [(&str, Policy); 4] = [
+        ("ours, estimates with noise σ=0.6", Policy::Ours { noise: 0.6 }),
         ("ours, estimates with noise σ=0.3", Policy::Ours { noise: 0.3 }),
         ("ours, exact estimates", Policy::Ours { noise: 0.0 }),
         ("Task Master rule", Policy::TaskMaster),
     ];
     println!(
-        "Random layered DAGs: {} tasks ({LAYERS} layers x {WIDTH}), {SEEDS} seeds; ratio = makespan / max(critical path, work/k)",
-        LAYERS * WIDTH
+        "Random layered DAGs of 200 tasks, {SEEDS} seeds per shape; ratio = makespan / max(critical path, total work / k)"
     );
     println!();
-    println!("| k | policy | mean ratio | worst ratio | mean finish of priority-4 tasks (h) |");
-    println!("|---|--------|-----------:|------------:|------------------------------------:|");
-    for k in TEAM_SIZES {
-        for (name, policy) in policies {
-            let noise = match policy {
-                Policy::Ours { noise } => noise,
-                Policy::TaskMaster => 0.3,
-            };
-            let mut stats = Stats { ratios: Vec::new(), p4: Vec::new() };
-            for seed in 1..=SEEDS {
-                let dag = layered_dag(seed, LAYERS, WIDTH, noise);
-                let outcome = simulate(&dag, k, policy);
-                stats.ratios.push(outcome.makespan / lower_bound(&dag, k));
-                stats.p4.push(outcome.p4_mean_finish);
+    println!("| shape | k | policy | mean ratio | worst ratio | mean finish of priority-4 tasks (h) |");
+    println!("|-------|---|--------|-----------:|------------:|------------------------------------:|");
+    for (shape, layers, width) in SHAPES {
+        for k in TEAM_SIZES {
+            for (name, policy) in policies {
+                let noise = match policy {
+                    Policy::Ours { noise } => noise,
+                    Policy::TaskMaster => 0.3,
+                };
+                let mut stats = Stats { ratios: Vec::new(), p4: Vec::new() };
+                for seed in 1..=SEEDS {
+                    let dag = layered_dag(seed, layers, width, noise);
+                    let outcome = simulate(&dag, k, policy);
+                    stats.ratios.push(outcome.makespan / lower_bound(&dag, k));
+                    stats.p4.push(outcome.p4_mean_finish);
+                }
+                println!(
+                    "| {shape} {layers}x{width} | {k} | {name} | {:.3} | {:.3} | {:.1} |",
+                    Stats::mean(&stats.ratios),
+                    Stats::max(&stats.ratios),
+                    Stats::mean(&stats.p4)
+                );
             }
-            println!(
-                "| {k} | {name} | {:.3} | {:.3} | {:.1} |",
-                Stats::mean(&stats.ratios),
-                Stats::max(&stats.ratios),
-                Stats::mean(&stats.p4)
-            );
         }
     }
     println!();

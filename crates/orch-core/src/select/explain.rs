@@ -89,6 +89,7 @@ fn detail(factor: Factor, value: f64, task: &ScoredTask, ctx: &ExplainContext) -
                 format!("is {:.0}% similar to the last work ({})", value * 100.0, same.join(", "))
             }
         }
+        Factor::Grouping if task.similar_ready_tasks == 0 => "has no similar ready task to batch with".to_owned(),
         Factor::Grouping => format!(
             "has {} to batch with",
             plural(task.similar_ready_tasks, "similar ready task", "similar ready tasks")
@@ -147,7 +148,9 @@ pub(super) fn reasoning(task: &ScoredTask, runner_up: Option<&ScoredTask>, ctx: 
         None => format!("{name} is the only task ready within the constraints; it {largest}."),
         Some(other) => {
             let other_name = format!("#{} \"{}\"", other.id, other.title);
-            let edge = task
+            // The factors where this task gains most over the runner-up; a second one is named when it gains at
+            // least half as much as the first.
+            let mut edges: Vec<(Factor, f64, f64)> = task
                 .factors
                 .iter()
                 .filter_map(|f| {
@@ -155,17 +158,23 @@ pub(super) fn reasoning(task: &ScoredTask, runner_up: Option<&ScoredTask>, ctx: 
                     let gain = f.contribution - theirs;
                     (gain > 1e-12).then_some((f.factor, f.value, gain))
                 })
-                .fold(None, |best: Option<(Factor, f64, f64)>, cur| match best {
-                    Some(b) if b.2 >= cur.2 => Some(b),
-                    _ => Some(cur),
-                });
+                .collect();
+            edges.sort_by(|a, b| b.2.total_cmp(&a.2));
+            let edge: Option<String> = match edges.as_slice() {
+                [] => None,
+                [(f, v, _)] => Some(detail(*f, *v, task, ctx)),
+                [(f1, v1, g1), (f2, v2, g2), ..] if *g2 >= 0.5 * g1 => {
+                    Some(format!("{} and {}", detail(*f1, *v1, task, ctx), detail(*f2, *v2, task, ctx)))
+                }
+                [(f, v, _), ..] => Some(detail(*f, *v, task, ctx)),
+            };
             if (task.overall_score - other.overall_score).abs() <= 1e-12 {
                 format!(
                     "{name} ties with {other_name} at score {:.2} and goes first as the older task (or lower id); it {largest}.",
                     task.overall_score
                 )
             } else {
-                let why = edge.map_or(largest, |(factor, value, _)| detail(factor, value, task, ctx));
+                let why = edge.unwrap_or(largest);
                 format!(
                     "{name} is the best next task mainly because it {why}; it scores {:.2} against {:.2} for {other_name}.",
                     task.overall_score, other.overall_score
