@@ -8,6 +8,7 @@ pub mod graph;
 pub mod limits;
 pub mod model;
 pub mod rules;
+pub mod select;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

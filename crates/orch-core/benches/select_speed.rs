@@ -1,0 +1,119 @@
+//! Speed of the pure selection policy on a large project: 10,000 tasks and 30,000 dependency edges.
+//!
+//! Run: `cargo bench -p orch-core --bench select_speed`.
+
+mod common;
+
+use std::time::Instant;
+
+use orch_core::select::{Constraints, HistoryRecord, HistoryStats, RecentWork, Weights, select};
+use orch_core::{Status, TaskId};
+
+use common::{epoch, layered_dag};
+
+const TASKS: usize = 10_000;
+const EDGES: usize = 30_000;
+const RUNS: usize = 101;
+
+fn main() {
+    // Every task after the first 100 gets distinct prerequisites with lower ids, three in four from the 400 tasks
+    // before it and the rest from anywhere earlier: 4 each for ids 101-400, 3 each after, 30,000 edges in all.
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut tasks: Vec<_> = layered_dag(11, 100, TASKS / 100, 0.3).into_iter().map(|t| t.candidate).collect();
+    let mut edges = 0;
+    for (i, task) in tasks.iter_mut().enumerate() {
+        let id = i as i64 + 1;
+        let want = match i {
+            0..100 => 0,
+            100..400 => 4,
+            _ => 3,
+        };
+        let mut deps: Vec<TaskId> = Vec::new();
+        while deps.len() < want {
+            let d = if rng.u32(0..4) == 0 { rng.i64(1..id) } else { rng.i64((id - 400).max(1)..id) };
+            if !deps.contains(&TaskId(d)) {
+                deps.push(TaskId(d));
+            }
+        }
+        deps.sort();
+        edges += deps.len();
+        task.dependencies = deps;
+        // The first 30% are done (their prerequisites all have lower ids), a sprinkle further on is in progress or
+        // blocked.
+        task.status = if i < TASKS * 3 / 10 {
+            Status::Completed
+        } else if i % 97 == 0 {
+            Status::InProgress
+        } else if i % 211 == 0 {
+            Status::Blocked
+        } else {
+            Status::Pending
+        };
+        task.complexity_score = Some(1.0 + (i % 9) as f64);
+    }
+    assert_eq!(edges, EDGES);
+    let constraints = Constraints {
+        preferred_languages: vec!["rust".into()],
+        hours_available_today: Some(6.0),
+        available_developers: Some(4),
+        ..Constraints::default()
+    };
+    let recent = RecentWork { tags: vec!["api".into()], code_language: Some("rust".into()), ..RecentWork::default() };
+    let records: Vec<HistoryRecord> = tasks[..TASKS * 3 / 10]
+        .iter()
+        .map(|t| HistoryRecord {
+            tags: t.tags.clone(),
+            code_language: t.code_language.clone(),
+            task_type: None,
+            had_setback: t.id.0 % 7 == 0,
+            actual_hours: t.estimated_hours.map(|h| h * 1.2),
+            estimated_hours: t.estimated_hours,
+        })
+        .collect();
+    let history = HistoryStats::from_records(&records);
+    let weights = Weights::default();
+
+    // The same project with every task pending and the first 100 prerequisites dropped from half the tasks:
+    // thousands are ready, so per-candidate work (scoring, titles, factor lists, sorting) dominates.
+    let mut wide = tasks.clone();
+    for (i, task) in wide.iter_mut().enumerate() {
+        task.status = Status::Pending;
+        if i % 2 == 0 {
+            task.dependencies.clear();
+        }
+    }
+    let plain = Constraints::default();
+    let cases: [(&str, &[_], &Constraints, Option<&RecentWork>, &HistoryStats); 3] = [
+        ("default constraints, no recent work, no history", &tasks, &plain, None, &HistoryStats::default()),
+        (
+            "preferences, recent work, history, 6 h today, team plan for 4",
+            &tasks,
+            &constraints,
+            Some(&recent),
+            &history,
+        ),
+        ("as above, half the tasks without prerequisites", &wide, &constraints, Some(&recent), &history),
+    ];
+    println!(
+        "select() on {TASKS} tasks ({edges} edges in the first two cases), {RUNS} timed runs after 5 warm-up runs:"
+    );
+    for (name, project, c, r, h) in cases {
+        let mut times = Vec::with_capacity(RUNS + 5);
+        let mut eligible = 0;
+        for _ in 0..RUNS + 5 {
+            let start = Instant::now();
+            let s = select(project, c, r, h, &weights, epoch());
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+            eligible = s.excluded.eligible;
+            std::hint::black_box(&s);
+        }
+        let mut measured = times.split_off(5);
+        measured.sort_by(f64::total_cmp);
+        println!(
+            "  {name}: {eligible} eligible; median {:.3} ms, p10 {:.3} ms, p90 {:.3} ms",
+            measured[RUNS / 2],
+            measured[RUNS / 10],
+            measured[RUNS * 9 / 10]
+        );
+    }
+}

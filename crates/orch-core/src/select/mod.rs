@@ -1,0 +1,1044 @@
+//! Next-task selection: which ready task an agent (or a team) should take now, and why.
+//!
+//! [`select`] is a pure, deterministic function of its inputs: the project's tasks as [`Candidate`]s, the caller's
+//! [`Constraints`], what the agent did last ([`RecentWork`]), the project's history ([`HistoryStats`]), the factor
+//! [`Weights`] and the current time. It returns every eligible task ranked best first (so a store can atomically
+//! claim the first one still free with `TaskStore::claim_first`), the reasoning for the choice, an optional plan
+//! for a team, and why the other tasks were left out. See `docs/selection.md` for the formulas and the simulation.
+
+mod dag;
+mod explain;
+mod history;
+mod team;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Status, Task, TaskId};
+
+pub use history::{HISTORY_HALF_TRUST, HistoryRecord, HistoryStats, OVERRUN_RANGE, Outcomes};
+pub use team::{Assignment, TeamPlan};
+
+use dag::{Dag, Node};
+use explain::ExplainContext;
+
+/// The spec's default for `max_complexity` and `max_complexity_limit`.
+pub const DEFAULT_MAX_COMPLEXITY: f64 = 8.0;
+/// Hours assumed for a task with neither an estimate nor a complexity score.
+pub const DEFAULT_HOURS: f64 = 4.0;
+/// Risk (0..1) assumed for a task without a risk assessment.
+pub const DEFAULT_RISK: f64 = 0.25;
+/// Complexity assumed for the success probability of a task with neither a score nor an estimate.
+pub const DEFAULT_COMPLEXITY: f64 = 5.0;
+
+/// Hours for a complexity score: `0.5 · 24^((score − 1) / 5)`, the curve `orch-analyze` estimates effort with
+/// (score 1 is half an hour, score 6 twelve hours), so a derived estimate matches what `estimate_effort` would say.
+pub fn hours_from_complexity(score: f64) -> f64 {
+    0.5 * 24f64.powf((score.clamp(1.0, 10.0) - 1.0) / 5.0)
+}
+
+/// Inverse of [`hours_from_complexity`], clamped to 1..10.
+pub fn complexity_from_hours(hours: f64) -> f64 {
+    if hours <= 0.0 || !hours.is_finite() {
+        return 1.0;
+    }
+    (1.0 + 5.0 * (hours / 0.5).ln() / 24f64.ln()).clamp(1.0, 10.0)
+}
+
+/// Risk on the 0..1 scale the policy uses, from the `riskAssessment.level` spelling of `analyze_complexity`.
+pub fn risk_from_level(level: &str) -> Option<f64> {
+    match level.trim().to_ascii_lowercase().as_str() {
+        "low" => Some(0.15),
+        "medium" => Some(0.4),
+        "high" => Some(0.7),
+        "critical" => Some(0.9),
+        _ => None,
+    }
+}
+
+/// A task as the policy sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate {
+    /// Id.
+    pub id: TaskId,
+    /// Title.
+    pub title: String,
+    /// Life-cycle status.
+    pub status: Status,
+    /// Someone holds the task (an assignee is set).
+    pub claimed: bool,
+    /// 0 (lowest) to 4 (highest).
+    pub priority: u8,
+    /// Prerequisites (unique, as the store keeps them).
+    pub dependencies: Vec<TaskId>,
+    /// Tags, lower case as the store keeps them.
+    pub tags: Vec<String>,
+    /// Language, lower case.
+    pub code_language: Option<String>,
+    /// Kind of work, lower case.
+    pub task_type: Option<String>,
+    /// Estimated effort in hours.
+    pub estimated_hours: Option<f64>,
+    /// Complexity 1–10 from the last analysis.
+    pub complexity_score: Option<f64>,
+    /// Risk 0..1 (see [`risk_from_level`]); `None` means [`DEFAULT_RISK`].
+    pub risk: Option<f64>,
+    /// Files the task is expected to touch (from the analysis), to keep a team's tasks apart.
+    pub files: Vec<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Candidate {
+    /// The candidate for a stored task; `risk` and `files` are left for the caller to fill from an analysis.
+    pub fn from_task(task: &Task) -> Candidate {
+        Candidate {
+            id: task.id,
+            title: task.title.clone(),
+            status: task.status,
+            claimed: task.assignee.is_some(),
+            priority: task.priority,
+            dependencies: task.dependencies.clone(),
+            tags: task.tags.clone(),
+            code_language: task.code_language.clone(),
+            task_type: task.task_type.clone(),
+            estimated_hours: task.estimated_hours,
+            complexity_score: task.complexity_score,
+            risk: None,
+            files: Vec::new(),
+            created_at: task.created_at,
+        }
+    }
+}
+
+impl From<&Task> for Candidate {
+    fn from(task: &Task) -> Self {
+        Candidate::from_task(task)
+    }
+}
+
+/// The caller's limits and preferences: the parameters of `get_next_task`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Constraints {
+    /// Hard: tasks scored above this are left out (default 8). Tasks without a score are not.
+    pub max_complexity: f64,
+    /// Hard: a second complexity cap (default 8); the effective limit is the smaller of the two.
+    pub max_complexity_limit: f64,
+    /// Soft: these task types score higher.
+    pub preferred_task_types: Vec<String>,
+    /// Soft: these languages score higher.
+    pub preferred_languages: Vec<String>,
+    /// Hard: tasks carrying any of these tags are left out.
+    pub excluded_tags: Vec<String>,
+    /// Hard: only tasks carrying every one of these tags.
+    pub required_tags: Vec<String>,
+    /// Hard: tasks planned at more hours are left out.
+    pub max_estimated_hours: Option<f64>,
+    /// Hard: tasks planned at fewer hours are left out.
+    pub min_estimated_hours: Option<f64>,
+    /// Hard: only tasks of at least this priority.
+    pub priority_threshold: Option<u8>,
+    /// Soft: favour tasks with many similar ready tasks, so one context serves several tasks (default true).
+    pub enable_grouping: bool,
+    /// Soft: favour tasks close to the agent's last work (default true; needs [`RecentWork`]).
+    pub minimize_context_switching: bool,
+    /// Soft: favour tasks expected to finish within this many hours; also the horizon of the team plan.
+    pub hours_available_today: Option<f64>,
+    /// More than 1 asks for a team plan.
+    pub available_developers: Option<u32>,
+}
+
+impl Default for Constraints {
+    fn default() -> Self {
+        Constraints {
+            max_complexity: DEFAULT_MAX_COMPLEXITY,
+            max_complexity_limit: DEFAULT_MAX_COMPLEXITY,
+            preferred_task_types: Vec::new(),
+            preferred_languages: Vec::new(),
+            excluded_tags: Vec::new(),
+            required_tags: Vec::new(),
+            max_estimated_hours: None,
+            min_estimated_hours: None,
+            priority_threshold: None,
+            enable_grouping: true,
+            minimize_context_switching: true,
+            hours_available_today: None,
+            available_developers: None,
+        }
+    }
+}
+
+impl Constraints {
+    /// The complexity limit applied: the smaller of `max_complexity` and `max_complexity_limit`.
+    pub fn complexity_limit(&self) -> f64 {
+        self.max_complexity.min(self.max_complexity_limit)
+    }
+
+    /// Checks the values make sense, naming the parameter and the allowed range when not.
+    pub fn validate(&self) -> Result<()> {
+        for (field, value) in
+            [("max_complexity", self.max_complexity), ("max_complexity_limit", self.max_complexity_limit)]
+        {
+            if !value.is_finite() || value <= 0.0 {
+                return Err(Error::invalid(
+                    field,
+                    format!("{value} is not a positive number; complexity scores run 1-10"),
+                ));
+            }
+        }
+        for (field, value) in [
+            ("max_estimated_hours", self.max_estimated_hours),
+            ("min_estimated_hours", self.min_estimated_hours),
+            ("hours_available_today", self.hours_available_today),
+        ] {
+            if let Some(v) = value
+                && (!v.is_finite() || v < 0.0)
+            {
+                return Err(Error::invalid(field, format!("{v} is not a non-negative number of hours")));
+            }
+        }
+        if let Some(v) = self.hours_available_today
+            && v == 0.0
+        {
+            return Err(Error::invalid(
+                "hours_available_today",
+                "0 hours leaves no time for any task; give more than 0",
+            ));
+        }
+        if let (Some(min), Some(max)) = (self.min_estimated_hours, self.max_estimated_hours)
+            && min > max
+        {
+            return Err(Error::invalid(
+                "min_estimated_hours",
+                format!("{min} is above max_estimated_hours {max}; no task could match"),
+            ));
+        }
+        if let Some(p) = self.priority_threshold
+            && p > 4
+        {
+            return Err(Error::invalid("priority_threshold", format!("{p} is above the highest priority 4; use 0-4")));
+        }
+        if self.available_developers == Some(0) {
+            return Err(Error::invalid("available_developers", "0 developers cannot take a task; give at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// What the agent worked on last, for staying in context.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentWork {
+    /// Tags of the last task(s).
+    pub tags: Vec<String>,
+    /// Language of the last task.
+    pub code_language: Option<String>,
+    /// Kind of the last task.
+    pub task_type: Option<String>,
+    /// Files touched.
+    pub files: Vec<String>,
+}
+
+impl RecentWork {
+    /// The context a task leaves the agent in.
+    pub fn from_task(task: &Task) -> RecentWork {
+        RecentWork {
+            tags: task.tags.clone(),
+            code_language: task.code_language.clone(),
+            task_type: task.task_type.clone(),
+            files: Vec::new(),
+        }
+    }
+}
+
+/// A scoring factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Factor {
+    /// The task's own priority.
+    Priority,
+    /// How much waiting work finishing it releases.
+    Unblocks,
+    /// How long the chain of remaining work it starts is, against the critical path.
+    CriticalPath,
+    /// Whether it fits the hours available today.
+    TimeFit,
+    /// Preferred languages and task types.
+    Preference,
+    /// Closeness to the agent's last work.
+    Context,
+    /// How many similar tasks are ready alongside it.
+    Grouping,
+    /// Success probability.
+    Success,
+    /// How long it has waited.
+    Age,
+}
+
+impl Factor {
+    /// Every factor, in the order reports list them.
+    pub const ALL: [Factor; 9] = [
+        Factor::Priority,
+        Factor::Unblocks,
+        Factor::CriticalPath,
+        Factor::TimeFit,
+        Factor::Preference,
+        Factor::Context,
+        Factor::Grouping,
+        Factor::Success,
+        Factor::Age,
+    ];
+
+    /// The wire spelling (camelCase).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Factor::Priority => "priority",
+            Factor::Unblocks => "unblocks",
+            Factor::CriticalPath => "criticalPath",
+            Factor::TimeFit => "timeFit",
+            Factor::Preference => "preference",
+            Factor::Context => "context",
+            Factor::Grouping => "grouping",
+            Factor::Success => "success",
+            Factor::Age => "age",
+        }
+    }
+
+    /// The spelling for environment variables, e.g. `CRITICAL_PATH`.
+    pub fn env_name(self) -> &'static str {
+        match self {
+            Factor::Priority => "PRIORITY",
+            Factor::Unblocks => "UNBLOCKS",
+            Factor::CriticalPath => "CRITICAL_PATH",
+            Factor::TimeFit => "TIME_FIT",
+            Factor::Preference => "PREFERENCE",
+            Factor::Context => "CONTEXT",
+            Factor::Grouping => "GROUPING",
+            Factor::Success => "SUCCESS",
+            Factor::Age => "AGE",
+        }
+    }
+}
+
+impl fmt::Display for Factor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Factor {
+    type Err = Error;
+
+    /// Accepts the wire, snake_case and environment spellings, in any case.
+    fn from_str(s: &str) -> Result<Self> {
+        let folded: String = s.chars().filter(|c| *c != '_' && *c != '-').collect::<String>().to_ascii_lowercase();
+        Factor::ALL.into_iter().find(|f| f.as_str().to_ascii_lowercase() == folded).ok_or_else(|| {
+            let names: Vec<&str> = Factor::ALL.iter().map(|f| f.as_str()).collect();
+            Error::invalid("factor", format!("unknown selection factor '{s}'; use one of: {}", names.join(", ")))
+        })
+    }
+}
+
+/// The weight of every factor. Scores are `Σ weight·value / Σ weight` over the factors that apply to a call, so
+/// only the ratios matter; a weight of 0 switches a factor off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Weights {
+    /// Priority 0–4 as 0..1. Default 0.30.
+    pub priority: f64,
+    /// Waiting work carried, `U / (U + mean task value)`. Default 0.20.
+    pub unblocks: f64,
+    /// Chain of remaining work started, as a share of the critical path. Default 0.25.
+    pub critical_path: f64,
+    /// Fits `hours_available_today`. Default 0.10.
+    pub time_fit: f64,
+    /// Matches preferred languages / types. Default 0.10.
+    pub preference: f64,
+    /// Close to the last work (when `minimize_context_switching`). Default 0.10.
+    pub context: f64,
+    /// Similar ready tasks `g`, as `g / (g + 2)` (when `enable_grouping`). Default 0.05.
+    pub grouping: f64,
+    /// Success probability. Default 0.05.
+    pub success: f64,
+    /// Waiting time, against the oldest ready task; a tie-breaker. Default 0.01.
+    pub age: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            priority: 0.30,
+            unblocks: 0.20,
+            critical_path: 0.25,
+            time_fit: 0.10,
+            preference: 0.10,
+            context: 0.10,
+            grouping: 0.05,
+            success: 0.05,
+            age: 0.01,
+        }
+    }
+}
+
+impl Weights {
+    /// The weight of one factor.
+    pub fn get(&self, factor: Factor) -> f64 {
+        match factor {
+            Factor::Priority => self.priority,
+            Factor::Unblocks => self.unblocks,
+            Factor::CriticalPath => self.critical_path,
+            Factor::TimeFit => self.time_fit,
+            Factor::Preference => self.preference,
+            Factor::Context => self.context,
+            Factor::Grouping => self.grouping,
+            Factor::Success => self.success,
+            Factor::Age => self.age,
+        }
+    }
+
+    /// Sets one factor's weight (e.g. from `SELECTION_WEIGHT_<env_name>`); refuses negative or non-finite values.
+    pub fn set(&mut self, factor: Factor, weight: f64) -> Result<()> {
+        if !weight.is_finite() || weight < 0.0 {
+            return Err(Error::invalid(
+                "weights",
+                format!("weight {weight} for factor {factor} is not a non-negative number; use 0 to switch it off"),
+            ));
+        }
+        let slot = match factor {
+            Factor::Priority => &mut self.priority,
+            Factor::Unblocks => &mut self.unblocks,
+            Factor::CriticalPath => &mut self.critical_path,
+            Factor::TimeFit => &mut self.time_fit,
+            Factor::Preference => &mut self.preference,
+            Factor::Context => &mut self.context,
+            Factor::Grouping => &mut self.grouping,
+            Factor::Success => &mut self.success,
+            Factor::Age => &mut self.age,
+        };
+        *slot = weight;
+        Ok(())
+    }
+
+    /// Checks every weight is a non-negative number.
+    pub fn validate(&self) -> Result<()> {
+        let mut copy = self.clone();
+        Factor::ALL.into_iter().try_for_each(|f| copy.set(f, self.get(f)))
+    }
+}
+
+/// Where a task's planned hours come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoursSource {
+    /// The task's `estimated_hours`.
+    Estimate,
+    /// Derived from the complexity score with [`hours_from_complexity`].
+    Complexity,
+    /// Neither was known: [`DEFAULT_HOURS`].
+    Default,
+}
+
+/// One factor's part in a task's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FactorContribution {
+    /// The factor.
+    pub factor: Factor,
+    /// Its weight, normalised so the weights of the applied factors sum to 1.
+    pub weight: f64,
+    /// The task's value on it, 0..1.
+    pub value: f64,
+    /// `weight · value`: what it adds to `overallScore`.
+    pub contribution: f64,
+}
+
+/// An eligible task with its score and the figures behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoredTask {
+    /// Id.
+    pub id: TaskId,
+    /// Title.
+    pub title: String,
+    /// Priority 0–4.
+    pub priority: u8,
+    /// Language.
+    pub code_language: Option<String>,
+    /// Kind of work.
+    pub task_type: Option<String>,
+    /// Complexity 1–10, if analysed.
+    pub complexity_score: Option<f64>,
+    /// 0..1, the sum of the factor contributions.
+    pub overall_score: f64,
+    /// 0..1: the chance the task goes through without being blocked or reopened (docs/selection.md).
+    pub success_probability: f64,
+    /// Hours planned with (the estimate, or derived, see `hoursSource`).
+    pub estimated_hours: f64,
+    /// Where `estimatedHours` comes from.
+    pub hours_source: HoursSource,
+    /// `estimatedHours` times the project's overrun ratio on similar tasks.
+    pub expected_hours: f64,
+    /// Hours of the longest chain of unfinished work this task starts (itself included).
+    pub chain_hours: f64,
+    /// The chain it starts is a longest one: finishing it late delays the project.
+    pub on_critical_path: bool,
+    /// Tasks for which this is the last unfinished prerequisite.
+    pub unblocks: usize,
+    /// Waiting tasks behind it, transitively (shared ones split between their prerequisites).
+    pub downstream_tasks: f64,
+    /// Other ready tasks sharing its language and type or a tag.
+    pub similar_ready_tasks: usize,
+    /// 0..1 closeness to the last work, when that was given.
+    pub context_similarity: Option<f64>,
+    /// Each applied factor's part, in [`Factor::ALL`] order.
+    pub factors: Vec<FactorContribution>,
+}
+
+/// One factor's part in the choice, in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainedFactor {
+    /// The factor.
+    pub factor: Factor,
+    /// Normalised weight.
+    pub weight: f64,
+    /// The task's value, 0..1.
+    pub value: f64,
+    /// What it added to the score.
+    pub contribution: f64,
+    /// What the value means for this task.
+    pub detail: String,
+}
+
+/// Why a task was chosen (or why none was).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reasoning {
+    /// One sentence a person can read.
+    pub primary_reason: String,
+    /// Every applied factor, largest contribution first.
+    pub factors: Vec<ExplainedFactor>,
+    /// Defaults the policy had to assume for this task.
+    pub assumptions: Vec<String>,
+}
+
+/// An unfinished task that nobody can pick up now and that waiting work hangs on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Blocker {
+    /// Id.
+    pub id: TaskId,
+    /// Title; `None` for a dependency that is not among the project's tasks.
+    pub title: Option<String>,
+    /// Status; `None` for a dependency that is not among the project's tasks.
+    pub status: Option<Status>,
+    /// Why it cannot be picked up: in progress, blocked, claimed, excluded by a constraint, unknown.
+    pub why: String,
+    /// Tasks that depend on it directly.
+    pub waiting_directly: usize,
+    /// Waiting tasks behind it, transitively (shared ones split between their prerequisites).
+    pub waiting_downstream: f64,
+}
+
+/// How many tasks were left out and why. Each task is counted once, under the first reason in field order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExclusionSummary {
+    /// Tasks considered.
+    pub total_tasks: usize,
+    /// Tasks ranked.
+    pub eligible: usize,
+    /// Done.
+    pub completed: usize,
+    /// Being worked on.
+    pub in_progress: usize,
+    /// Status `blocked`.
+    pub blocked: usize,
+    /// Pending but held by an assignee.
+    pub claimed: usize,
+    /// Pending with an unfinished prerequisite.
+    pub waiting_on_dependencies: usize,
+    /// Below `priority_threshold`.
+    pub below_priority_threshold: usize,
+    /// Complexity above the limit.
+    pub over_complexity_limit: usize,
+    /// Carrying an excluded tag.
+    pub excluded_tag: usize,
+    /// Missing a required tag.
+    pub missing_required_tag: usize,
+    /// Planned above `max_estimated_hours`.
+    pub over_max_hours: usize,
+    /// Planned below `min_estimated_hours`.
+    pub under_min_hours: usize,
+    /// Dependencies that name no task of the given set; they count as unfinished.
+    pub unknown_dependencies: Vec<TaskId>,
+    /// The blockers most waiting work hangs on, most first (at most [`TOP_BLOCKERS`]).
+    pub top_blockers: Vec<Blocker>,
+}
+
+/// How many blockers [`ExclusionSummary::top_blockers`] names.
+pub const TOP_BLOCKERS: usize = 5;
+
+/// The longest chain of unfinished work.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CriticalPathInfo {
+    /// Its planned hours.
+    pub hours: f64,
+    /// Its tasks, first prerequisite first.
+    pub tasks: Vec<TaskId>,
+}
+
+/// The outcome of [`select`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Selection {
+    /// The best task, `None` when no task is eligible.
+    pub selected_task: Option<ScoredTask>,
+    /// Every other eligible task, best first (truncate for display; claim in this order).
+    pub alternatives: Vec<ScoredTask>,
+    /// Why the selected task (or why none).
+    pub reasoning: Reasoning,
+    /// One task per developer when `available_developers` > 1 and something is eligible.
+    pub team_plan: Option<TeamPlan>,
+    /// What was left out and on what the waiting work hangs.
+    pub excluded: ExclusionSummary,
+    /// The longest chain of unfinished work.
+    pub critical_path: CriticalPathInfo,
+    /// Defaults assumed across the project (missing estimates, unknown dependencies…).
+    pub assumptions: Vec<String>,
+    /// One paragraph for the tool's `message`.
+    pub message: String,
+    #[serde(skip)]
+    context: ExplainContext,
+}
+
+impl Selection {
+    /// Every eligible task id, best first: the order to pass to `TaskStore::claim_first`.
+    pub fn ranked_ids(&self) -> Vec<TaskId> {
+        self.ranked().map(|t| t.id).collect()
+    }
+
+    /// Every eligible task, best first.
+    pub fn ranked(&self) -> impl Iterator<Item = &ScoredTask> {
+        self.selected_task.iter().chain(self.alternatives.iter())
+    }
+
+    /// The reasoning for any ranked task, e.g. the one a claim actually got when the best was taken meanwhile,
+    /// compared with the task ranked right after it.
+    pub fn reasoning_for(&self, id: TaskId) -> Option<Reasoning> {
+        let ranked: Vec<&ScoredTask> = self.ranked().collect();
+        let pos = ranked.iter().position(|t| t.id == id)?;
+        Some(explain::reasoning(ranked[pos], ranked.get(pos + 1).copied(), &self.context))
+    }
+}
+
+/// How a task fared against eligibility, first failing rule wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Eligible,
+    Completed,
+    InProgress,
+    Blocked,
+    Claimed,
+    Waiting,
+    BelowPriority,
+    OverComplexity,
+    ExcludedTag,
+    MissingTag,
+    OverHours,
+    UnderHours,
+}
+
+fn normalised(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = values.iter().map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn has(list: &[String], value: &str) -> bool {
+    list.iter().any(|v| v.eq_ignore_ascii_case(value))
+}
+
+/// Planned hours and their source: the estimate if usable, else from complexity, else [`DEFAULT_HOURS`].
+fn planned_hours(task: &Candidate) -> (f64, HoursSource) {
+    match (task.estimated_hours, task.complexity_score) {
+        (Some(h), _) if h.is_finite() && h >= 0.0 => (h, HoursSource::Estimate),
+        (_, Some(c)) if c.is_finite() => (hours_from_complexity(c), HoursSource::Complexity),
+        _ => (DEFAULT_HOURS, HoursSource::Default),
+    }
+}
+
+/// The success probability (docs/selection.md):
+/// `model = (0.97 − 0.05·(c − 1)) · (1 − 0.5·r)`, then with `n` similar completed tasks of which a share `s` had no
+/// setback, `p = (1 − t)·model + t·s` with `t = n / (n + HISTORY_HALF_TRUST)`.
+fn success_probability(task: &Candidate, hours: f64, source: HoursSource, smooth_rate: Option<(f64, u32)>) -> f64 {
+    let complexity = match (task.complexity_score, source) {
+        (Some(c), _) if c.is_finite() => c.clamp(1.0, 10.0),
+        (_, HoursSource::Estimate) => complexity_from_hours(hours),
+        _ => DEFAULT_COMPLEXITY,
+    };
+    let risk = task.risk.filter(|r| r.is_finite()).unwrap_or(DEFAULT_RISK).clamp(0.0, 1.0);
+    let model = (0.97 - 0.05 * (complexity - 1.0)) * (1.0 - 0.5 * risk);
+    let p = match smooth_rate {
+        Some((rate, n)) => {
+            let trust = f64::from(n) / (f64::from(n) + HISTORY_HALF_TRUST);
+            (1.0 - trust) * model + trust * rate
+        }
+        None => model,
+    };
+    p.clamp(0.0, 1.0)
+}
+
+/// Similarity of a task to the last work: 0.4 tag Jaccard, 0.3 same language, 0.15 same type, 0.15 file Jaccard,
+/// renormalised over the parts the last work has.
+fn context_similarity(task: &Candidate, recent: &RecentWork) -> f64 {
+    fn jaccard(a: &[String], b: &[String]) -> f64 {
+        let shared = a.iter().filter(|x| has(b, x)).count();
+        let union = a.len() + b.len() - shared;
+        if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+    }
+    let mut parts: Vec<(f64, f64)> = Vec::with_capacity(4);
+    if !recent.tags.is_empty() {
+        parts.push((0.4, jaccard(&task.tags, &recent.tags)));
+    }
+    if let Some(lang) = &recent.code_language {
+        parts.push((
+            0.3,
+            f64::from(u8::from(task.code_language.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(lang)))),
+        ));
+    }
+    if let Some(kind) = &recent.task_type {
+        parts
+            .push((0.15, f64::from(u8::from(task.task_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(kind))))));
+    }
+    if !recent.files.is_empty() {
+        parts.push((0.15, jaccard(&task.files, &recent.files)));
+    }
+    let total: f64 = parts.iter().map(|(w, _)| w).sum();
+    if total == 0.0 { 0.0 } else { parts.iter().map(|(w, v)| w * v).sum::<f64>() / total }
+}
+
+/// Ranks the eligible tasks and explains the choice. Pure and deterministic: the same tasks in any order give the
+/// same result. Assumes [`Constraints::validate`] and [`Weights::validate`] passed; never panics on odd values.
+pub fn select(
+    tasks: &[Candidate],
+    constraints: &Constraints,
+    recent: Option<&RecentWork>,
+    history: &HistoryStats,
+    weights: &Weights,
+    now: DateTime<Utc>,
+) -> Selection {
+    let mut sorted: Vec<&Candidate> = tasks.iter().collect();
+    sorted.sort_by_key(|t| t.id);
+    // Ids are unique in a store; a caller bug giving one twice keeps a single copy.
+    sorted.dedup_by_key(|t| t.id);
+
+    let dag = Dag::build(&sorted);
+    let n = dag.len();
+    let known = dag.known;
+
+    let mut hours = vec![0.0; n];
+    let mut sources = vec![HoursSource::Default; known];
+    for (i, task) in sorted.iter().enumerate() {
+        let (h, s) = planned_hours(task);
+        hours[i] = h;
+        sources[i] = s;
+    }
+    let (chain, next) = dag.chain_hours(&hours);
+    let mut unblock_value = vec![0.0; n];
+    let mut waiting_value = vec![0.0; n];
+    for (i, task) in sorted.iter().enumerate() {
+        if dag.unfinished[i] {
+            unblock_value[i] = hours[i] * (0.5 + 0.25 * f64::from(task.priority.min(4)));
+            waiting_value[i] = 1.0;
+        }
+    }
+    let unblock_share = dag.downstream(&unblock_value);
+    let waiting_share = dag.downstream(&waiting_value);
+
+    // Critical path over unfinished work.
+    let mut critical = CriticalPathInfo::default();
+    let mut start: Option<Node> = None;
+    for &t in &dag.order {
+        if start.is_none_or(|s| chain[t as usize] > chain[s as usize]) {
+            start = Some(t);
+        }
+    }
+    if let Some(s) = start {
+        critical.hours = chain[s as usize];
+        let mut at = Some(s);
+        while let Some(node) = at {
+            critical.tasks.push(dag.ids[node as usize]);
+            at = next[node as usize];
+        }
+    }
+
+    // Eligibility.
+    let limit = constraints.complexity_limit();
+    let excluded_tags = normalised(&constraints.excluded_tags);
+    let required_tags = normalised(&constraints.required_tags);
+    let verdicts: Vec<Verdict> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, task)| match task.status {
+            Status::Completed => Verdict::Completed,
+            Status::InProgress => Verdict::InProgress,
+            Status::Blocked => Verdict::Blocked,
+            Status::Pending if task.claimed => Verdict::Claimed,
+            Status::Pending if dag.open_prereqs[i] > 0 => Verdict::Waiting,
+            Status::Pending if constraints.priority_threshold.is_some_and(|p| task.priority < p) => {
+                Verdict::BelowPriority
+            }
+            Status::Pending if task.complexity_score.is_some_and(|c| c > limit || c.is_nan()) => {
+                Verdict::OverComplexity
+            }
+            Status::Pending if task.tags.iter().any(|t| has(&excluded_tags, t)) => Verdict::ExcludedTag,
+            Status::Pending if !required_tags.iter().all(|r| has(&task.tags, r)) => Verdict::MissingTag,
+            Status::Pending if constraints.max_estimated_hours.is_some_and(|m| hours[i] > m) => Verdict::OverHours,
+            Status::Pending if constraints.min_estimated_hours.is_some_and(|m| hours[i] < m) => Verdict::UnderHours,
+            Status::Pending => Verdict::Eligible,
+        })
+        .collect();
+    let eligible: Vec<usize> = (0..known).filter(|&i| verdicts[i] == Verdict::Eligible).collect();
+
+    // Which factors apply to this call.
+    let preferred_languages = normalised(&constraints.preferred_languages);
+    let preferred_types = normalised(&constraints.preferred_task_types);
+    let context_recent = recent.filter(|_| constraints.minimize_context_switching);
+    let applied: Vec<Factor> = Factor::ALL
+        .into_iter()
+        .filter(|f| match f {
+            Factor::TimeFit => constraints.hours_available_today.is_some(),
+            Factor::Preference => !preferred_languages.is_empty() || !preferred_types.is_empty(),
+            Factor::Context => context_recent.is_some(),
+            Factor::Grouping => constraints.enable_grouping,
+            _ => true,
+        })
+        .filter(|f| weights.get(*f) > 0.0)
+        .collect();
+    let weight_sum: f64 = applied.iter().map(|f| weights.get(*f)).sum();
+
+    // Per-call normalisers over the eligible tasks.
+    // "Carries about one average task's worth of waiting work" scores 0.5, whatever the project's unit of effort.
+    let unfinished_count = (0..known).filter(|&i| dag.unfinished[i]).count();
+    let mean_value = (0..known).map(|i| unblock_value[i]).sum::<f64>() / unfinished_count.max(1) as f64;
+    let ages: Vec<f64> =
+        eligible.iter().map(|&i| ((now - sorted[i].created_at).num_seconds().max(0) as f64) / 3600.0).collect();
+    let max_age = ages.iter().copied().fold(0.0, f64::max);
+    let group_sizes =
+        if constraints.enable_grouping { group_sizes(&sorted, &eligible) } else { vec![0; eligible.len()] };
+
+    let mut scored: Vec<(ScoredTask, DateTime<Utc>)> = Vec::with_capacity(eligible.len());
+    for (k, &i) in eligible.iter().enumerate() {
+        let task = sorted[i];
+        let calibration = if history.is_empty() { None } else { Some(history.calibrate(task)) };
+        let overrun = calibration.map_or(1.0, |c| c.overrun);
+        let expected = hours[i] * overrun;
+        let success = success_probability(task, hours[i], sources[i], calibration.and_then(|c| c.smooth_rate));
+        let similarity = context_recent.map(|r| context_similarity(task, r));
+        let mut factors = Vec::with_capacity(applied.len());
+        let mut total = 0.0;
+        for &factor in &applied {
+            let value = match factor {
+                Factor::Priority => f64::from(task.priority.min(4)) / 4.0,
+                Factor::Unblocks if unblock_share[i] > 0.0 => unblock_share[i] / (unblock_share[i] + mean_value),
+                Factor::Unblocks => 0.0,
+                Factor::CriticalPath if critical.hours > 0.0 => (chain[i] / critical.hours).min(1.0),
+                Factor::CriticalPath => 0.0,
+                Factor::TimeFit => match constraints.hours_available_today {
+                    Some(avail) if expected > avail => avail / expected,
+                    _ => 1.0,
+                },
+                Factor::Preference => {
+                    let mut parts = Vec::with_capacity(2);
+                    if !preferred_languages.is_empty() {
+                        parts.push(task.code_language.as_deref().is_some_and(|l| has(&preferred_languages, l)));
+                    }
+                    if !preferred_types.is_empty() {
+                        parts.push(task.task_type.as_deref().is_some_and(|t| has(&preferred_types, t)));
+                    }
+                    parts.iter().filter(|m| **m).count() as f64 / parts.len().max(1) as f64
+                }
+                Factor::Context => similarity.unwrap_or(0.0),
+                Factor::Grouping => group_sizes[k] as f64 / (group_sizes[k] as f64 + 2.0),
+                Factor::Success => success,
+                Factor::Age if max_age > 0.0 => ages[k] / max_age,
+                Factor::Age => 0.0,
+            };
+            let weight = weights.get(factor) / weight_sum;
+            total += weight * value;
+            factors.push(FactorContribution { factor, weight, value, contribution: weight * value });
+        }
+        scored.push((
+            ScoredTask {
+                id: task.id,
+                title: task.title.clone(),
+                priority: task.priority,
+                code_language: task.code_language.clone(),
+                task_type: task.task_type.clone(),
+                complexity_score: task.complexity_score,
+                overall_score: total,
+                success_probability: success,
+                estimated_hours: hours[i],
+                hours_source: sources[i],
+                expected_hours: expected,
+                chain_hours: chain[i],
+                on_critical_path: critical.hours > 0.0 && chain[i] >= critical.hours * (1.0 - 1e-9),
+                unblocks: dag.released_by(i as Node),
+                downstream_tasks: waiting_share[i],
+                similar_ready_tasks: group_sizes[k],
+                context_similarity: similarity,
+                factors,
+            },
+            task.created_at,
+        ));
+    }
+    scored.sort_by(|(a, a_created), (b, b_created)| {
+        b.overall_score.total_cmp(&a.overall_score).then(a_created.cmp(b_created)).then(a.id.cmp(&b.id))
+    });
+    let mut ranked: Vec<ScoredTask> = scored.into_iter().map(|(t, _)| t).collect();
+
+    let excluded = exclusion_summary(&sorted, &dag, &verdicts, &waiting_share);
+    let context = ExplainContext {
+        critical_hours: critical.hours,
+        hours_available_today: constraints.hours_available_today,
+        preferred_languages,
+        preferred_types,
+        recent: context_recent.cloned(),
+    };
+    let team_plan = match constraints.available_developers {
+        Some(k) if k > 1 && !ranked.is_empty() => {
+            Some(team::plan(&ranked, &sorted, &dag, k, constraints.hours_available_today))
+        }
+        _ => None,
+    };
+    let assumptions = explain::assumptions(&sorted, &verdicts, &sources, &excluded, history);
+    let (selected_task, alternatives) = if ranked.is_empty() {
+        (None, Vec::new())
+    } else {
+        let rest = ranked.split_off(1);
+        (ranked.pop(), rest)
+    };
+    let reasoning = match &selected_task {
+        Some(best) => explain::reasoning(best, alternatives.first(), &context),
+        None => {
+            Reasoning { primary_reason: explain::why_nothing(&excluded), factors: Vec::new(), assumptions: Vec::new() }
+        }
+    };
+    let message = explain::message(selected_task.as_ref(), alternatives.len(), &reasoning, team_plan.as_ref());
+    Selection {
+        selected_task,
+        alternatives,
+        reasoning,
+        team_plan,
+        excluded,
+        critical_path: critical,
+        assumptions,
+        message,
+        context,
+    }
+}
+
+/// For each eligible task, how many other eligible tasks share its (language, type) or one of its tags, whichever
+/// group is largest.
+fn group_sizes(sorted: &[&Candidate], eligible: &[usize]) -> Vec<usize> {
+    let mut by_kind: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
+    let mut by_tag: BTreeMap<&str, usize> = BTreeMap::new();
+    for &i in eligible {
+        let t = sorted[i];
+        if t.code_language.is_some() || t.task_type.is_some() {
+            *by_kind.entry((t.code_language.as_deref(), t.task_type.as_deref())).or_default() += 1;
+        }
+        for tag in &t.tags {
+            *by_tag.entry(tag.as_str()).or_default() += 1;
+        }
+    }
+    eligible
+        .iter()
+        .map(|&i| {
+            let t = sorted[i];
+            let kind = by_kind.get(&(t.code_language.as_deref(), t.task_type.as_deref())).copied().unwrap_or(1);
+            let tag = t.tags.iter().filter_map(|g| by_tag.get(g.as_str()).copied()).max().unwrap_or(1);
+            kind.max(tag).saturating_sub(1)
+        })
+        .collect()
+}
+
+fn exclusion_summary(
+    sorted: &[&Candidate],
+    dag: &Dag,
+    verdicts: &[Verdict],
+    waiting_share: &[f64],
+) -> ExclusionSummary {
+    let mut s = ExclusionSummary { total_tasks: sorted.len(), ..ExclusionSummary::default() };
+    for v in verdicts {
+        let slot = match v {
+            Verdict::Eligible => &mut s.eligible,
+            Verdict::Completed => &mut s.completed,
+            Verdict::InProgress => &mut s.in_progress,
+            Verdict::Blocked => &mut s.blocked,
+            Verdict::Claimed => &mut s.claimed,
+            Verdict::Waiting => &mut s.waiting_on_dependencies,
+            Verdict::BelowPriority => &mut s.below_priority_threshold,
+            Verdict::OverComplexity => &mut s.over_complexity_limit,
+            Verdict::ExcludedTag => &mut s.excluded_tag,
+            Verdict::MissingTag => &mut s.missing_required_tag,
+            Verdict::OverHours => &mut s.over_max_hours,
+            Verdict::UnderHours => &mut s.under_min_hours,
+        };
+        *slot += 1;
+    }
+    s.unknown_dependencies = dag.ids[dag.known..].to_vec();
+    let mut roots: Vec<usize> = (0..dag.len())
+        .filter(|&i| dag.unfinished[i] && dag.open_prereqs[i] == 0 && waiting_share[i] > 0.0)
+        .filter(|&i| i >= dag.known || verdicts[i] != Verdict::Eligible)
+        .collect();
+    let direct = |i: usize| dag.dependents(i as Node).len();
+    roots.sort_by(|&a, &b| {
+        waiting_share[b].total_cmp(&waiting_share[a]).then(direct(b).cmp(&direct(a))).then(dag.ids[a].cmp(&dag.ids[b]))
+    });
+    roots.truncate(TOP_BLOCKERS);
+    let roots: Vec<Blocker> = roots
+        .into_iter()
+        .map(|i| {
+            let (title, status, why) = if i < dag.known {
+                let why = match verdicts[i] {
+                    Verdict::InProgress => "in progress",
+                    Verdict::Blocked => "blocked",
+                    Verdict::Claimed => "claimed",
+                    Verdict::BelowPriority => "below the priority threshold",
+                    Verdict::OverComplexity => "above the complexity limit",
+                    Verdict::ExcludedTag => "carries an excluded tag",
+                    Verdict::MissingTag => "lacks a required tag",
+                    Verdict::OverHours => "above max_estimated_hours",
+                    Verdict::UnderHours => "below min_estimated_hours",
+                    Verdict::Eligible | Verdict::Completed | Verdict::Waiting => "waiting",
+                };
+                (Some(sorted[i].title.clone()), Some(sorted[i].status), why)
+            } else {
+                (None, None, "not a task of this project")
+            };
+            Blocker {
+                id: dag.ids[i],
+                title,
+                status,
+                why: why.to_owned(),
+                waiting_directly: direct(i),
+                waiting_downstream: waiting_share[i],
+            }
+        })
+        .collect();
+    s.top_blockers = roots;
+    s
+}
