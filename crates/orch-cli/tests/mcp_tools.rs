@@ -56,12 +56,15 @@ fn model_answer(first: &str) -> String {
     .to_string()
 }
 
+/// Progress notifications as received: token, progress, total.
+type ProgressLog = Arc<Mutex<Vec<(ProgressToken, f64, Option<f64>)>>>;
+
 /// A client that offers sampling (answering with [`model_answer`]) and records progress notifications.
 #[derive(Clone, Default)]
 struct RecordingClient {
     sampling: bool,
     sampled: Arc<Mutex<Vec<String>>>,
-    progress: Arc<Mutex<Vec<(ProgressToken, f64, Option<f64>)>>>,
+    progress: ProgressLog,
 }
 
 impl ClientHandler for RecordingClient {
