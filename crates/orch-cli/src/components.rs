@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use orch_core::select::{Factor, Weights as SelectionWeights};
 use orch_service::analyze::{AnalysisOptions, Weights};
 use orch_service::exec::{ExecConfig, Executor, HELPER_ARG};
 use orch_service::expand::{Expander, ProvidersConfig};
-use orch_service::{AnalysisSettings, Orchestrator};
+use orch_service::{AnalysisSettings, Orchestrator, SelectionSettings};
 
 /// `CACHE_TTL` in seconds; 0 disables the analysis cache.
 fn cache_ttl() -> Result<Duration> {
@@ -27,6 +28,30 @@ pub fn analysis_settings() -> Result<AnalysisSettings> {
     let weights = Weights::from_env().context("invalid COMPLEXITY_WEIGHTS_* configuration")?;
     let options = AnalysisOptions::from_env().context("invalid ANALYSIS_TIMEOUT")?;
     Ok(AnalysisSettings { weights, max_files: options.max_files, timeout: options.timeout, cache_ttl: cache_ttl()? })
+}
+
+/// Selection weights from `TASK_ORCHESTRATOR_WEIGHT_<FACTOR>` and the claim timeout from
+/// `TASK_ORCHESTRATOR_CLAIM_TIMEOUT_SECS` (unset: claims last until released).
+pub fn selection_settings() -> Result<SelectionSettings> {
+    let mut weights = SelectionWeights::default();
+    for factor in Factor::ALL {
+        if let Some(raw) = std::env::var(factor.env_name()).ok().filter(|v| !v.trim().is_empty()) {
+            let value: f64 =
+                raw.trim().parse().with_context(|| format!("{}={raw:?} is not a number", factor.env_name()))?;
+            weights.set(factor, value).with_context(|| format!("invalid {}", factor.env_name()))?;
+        }
+    }
+    let claim_timeout = match std::env::var("TASK_ORCHESTRATOR_CLAIM_TIMEOUT_SECS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        None => None,
+        Some(raw) => match raw.trim().parse::<u64>() {
+            Ok(0) | Err(_) => bail!("TASK_ORCHESTRATOR_CLAIM_TIMEOUT_SECS={raw:?} is not a positive number of seconds"),
+            Ok(secs) => Some(Duration::from_secs(secs)),
+        },
+    };
+    Ok(SelectionSettings { weights, claim_timeout })
 }
 
 /// The expansion providers from `OPENAI_*`, `ANTHROPIC_*` and `DEFAULT_LLM_*`.
@@ -64,6 +89,7 @@ pub async fn executor(database: Option<&Path>) -> Result<Arc<Executor>, String> 
 
 /// An orchestrator with every component configured from the environment.
 pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executor: bool) -> Result<Orchestrator> {
-    let orch = orch.with_analysis(analysis_settings()?).with_expander(expander()?);
+    let orch =
+        orch.with_analysis(analysis_settings()?).with_expander(expander()?).with_selection(selection_settings()?);
     Ok(if with_executor { orch.with_executor(executor(database).await) } else { orch })
 }

@@ -914,3 +914,81 @@ pub struct ParsePrdResult {
     /// Summary.
     pub message: String,
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// get_next_task
+
+fn eight() -> f64 {
+    8.0
+}
+
+/// Parameters of `get_next_task`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetNextTaskParams {
+    /// Project to select a task from.
+    pub project_id: String,
+    /// Maximum complexity score allowed (default 8; tasks never analysed pass).
+    #[serde(default = "eight")]
+    pub max_complexity: f64,
+    /// Maximum complexity threshold (default 8); the effective limit is the lower of the two.
+    #[serde(default = "eight")]
+    pub max_complexity_limit: f64,
+    /// Preferred task types (soft).
+    #[serde(default)]
+    pub preferred_task_types: Vec<String>,
+    /// Preferred programming languages (soft).
+    #[serde(default)]
+    pub preferred_languages: Vec<String>,
+    /// Tasks with any of these tags are never selected.
+    #[serde(default)]
+    pub excluded_tags: Vec<String>,
+    /// Only tasks carrying all of these tags.
+    #[serde(default)]
+    pub required_tags: Vec<String>,
+    /// Only tasks estimated at most this many hours.
+    #[serde(default)]
+    pub max_estimated_hours: Option<f64>,
+    /// Only tasks estimated at least this many hours.
+    #[serde(default)]
+    pub min_estimated_hours: Option<f64>,
+    /// Only tasks with at least this priority (0-4).
+    #[serde(default)]
+    pub priority_threshold: Option<u8>,
+    /// Favour tasks similar to other ready tasks, to work through a group together.
+    #[serde(default = "yes")]
+    pub enable_grouping: bool,
+    /// Favour tasks close to the assignee's latest task (tags, language, type).
+    #[serde(default = "yes")]
+    pub minimize_context_switching: bool,
+    /// Working hours left today; tasks that fit score higher.
+    #[serde(default)]
+    pub hours_available_today: Option<f64>,
+    /// Developers available; above 1, a team plan assigns parallel tasks, one per developer.
+    #[serde(default)]
+    pub available_developers: Option<u32>,
+    /// Atomically claim the selected task for `assignee` (it becomes in_progress); concurrent callers get different
+    /// tasks. Release a claim with update_task_status to pending.
+    #[serde(default)]
+    pub claim: bool,
+    /// Who is asking (an agent or person id); required with claim.
+    #[serde(default)]
+    pub assignee: Option<String>,
+}
+
+/// Result of `get_next_task`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct GetNextTaskResult {
+    /// selectedTask (id, title, overallScore, successProbability, estimatedHours, factors; null when nothing is
+    /// eligible), reasoning (primaryReason and the factors that weighed), alternatives (each with overallScore),
+    /// teamPlan (with available_developers > 1), excluded (why tasks were not eligible, top blockers), criticalPath,
+    /// assumptions, message.
+    pub selection: serde_json::Value,
+    /// The task claimed for the assignee (claim: true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_task: Option<TaskDto>,
+    /// Stale claims released before selecting.
+    pub released_task_ids: Vec<i64>,
+    /// Summary: what to work on and why, or why nothing is eligible.
+    pub message: String,
+}

@@ -35,7 +35,10 @@ impl OrchestratorServer {
     /// A server over `orch`.
     pub fn new(orch: Arc<Orchestrator>) -> Self {
         // Each tool group registers its own router; together they are the server's tool list.
-        Self { orch, tool_router: Self::task_router() + Self::exec_router() + Self::planning_router() }
+        Self {
+            orch,
+            tool_router: Self::task_router() + Self::exec_router() + Self::planning_router() + Self::next_router(),
+        }
     }
 }
 

@@ -413,3 +413,63 @@ pub async fn parse_prd(
         message,
     })
 }
+
+/// How many alternatives a result lists; the full ranking is an agent's context budget wasted.
+const MAX_ALTERNATIVES: usize = 5;
+
+/// `get_next_task`.
+pub async fn get_next_task(orch: &Orchestrator, p: GetNextTaskParams) -> Result<GetNextTaskResult, ToolError> {
+    use orch_core::select::Constraints;
+    let request = orch_service::NextTaskRequest {
+        project_id: p.project_id,
+        constraints: Constraints {
+            max_complexity: p.max_complexity,
+            max_complexity_limit: p.max_complexity_limit,
+            preferred_task_types: p.preferred_task_types,
+            preferred_languages: p.preferred_languages,
+            excluded_tags: p.excluded_tags,
+            required_tags: p.required_tags,
+            max_estimated_hours: p.max_estimated_hours,
+            min_estimated_hours: p.min_estimated_hours,
+            priority_threshold: p.priority_threshold,
+            enable_grouping: p.enable_grouping,
+            minimize_context_switching: p.minimize_context_switching,
+            hours_available_today: p.hours_available_today,
+            available_developers: p.available_developers,
+        },
+        claim: p.claim,
+        assignee: p.assignee,
+    };
+    let report = orch.get_next_task(request).await?;
+    let mut selection = report.selection;
+    // Another agent may have claimed the top task between ranking and claiming: report the one actually claimed.
+    if let Some(claimed) = &report.claimed
+        && selection.selected_task.as_ref().is_some_and(|s| s.id != claimed.id)
+        && let Some(pos) = selection.alternatives.iter().position(|a| a.id == claimed.id)
+    {
+        let reasoning = selection.reasoning_for(claimed.id);
+        let got = selection.alternatives.remove(pos);
+        if let Some(previous) = selection.selected_task.replace(got) {
+            selection.alternatives.insert(0, previous);
+        }
+        if let Some(r) = reasoning {
+            selection.reasoning = r;
+        }
+    }
+    selection.alternatives.truncate(MAX_ALTERNATIVES);
+    let message = match (&report.claimed, &selection.selected_task) {
+        (Some(t), _) => format!("Claimed task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),
+        (None, Some(t)) if p.claim => format!(
+            "Task #{} \"{}\" was selected but taken by someone else first, and no other eligible task remained; ask again.",
+            t.id, t.title
+        ),
+        (None, Some(t)) => format!("Next: task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),
+        (None, None) => selection.message.clone(),
+    };
+    Ok(GetNextTaskResult {
+        selection: json(&selection)?,
+        claimed_task: report.claimed.map(Into::into),
+        released_task_ids: ids(report.released),
+        message,
+    })
+}

@@ -7,6 +7,7 @@ mod analysis;
 mod error;
 mod execution;
 mod expansion;
+mod next;
 mod prd_import;
 pub mod render;
 
@@ -21,6 +22,7 @@ pub use orch_prd as prd;
 pub use analysis::{AnalysisReport, AnalysisRequest, AnalysisSettings};
 pub use execution::{CodeRun, ExecutionReport};
 pub use expansion::{ExpansionReport, ExpansionRequest};
+pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
 
 pub use error::{Error, ErrorKind, Result};
@@ -103,6 +105,7 @@ pub struct Orchestrator {
     executor: Result<Arc<orch_exec::Executor>, String>,
     expander: Arc<orch_expand::Expander>,
     analysis: Arc<analysis::Analyzer>,
+    selection: SelectionSettings,
 }
 
 impl std::fmt::Debug for Orchestrator {
@@ -122,6 +125,7 @@ impl Orchestrator {
             executor: Err("code execution is not configured on this server".into()),
             expander: Arc::new(expander),
             analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
+            selection: SelectionSettings::default(),
         }
     }
 
@@ -140,6 +144,12 @@ impl Orchestrator {
     /// Uses these weights, limits and cache lifetime for complexity analysis.
     pub fn with_analysis(mut self, settings: AnalysisSettings) -> Self {
         self.analysis = Arc::new(analysis::Analyzer::new(settings));
+        self
+    }
+
+    /// Uses these weights and claim timeout for `get_next_task`.
+    pub fn with_selection(mut self, settings: SelectionSettings) -> Self {
+        self.selection = settings;
         self
     }
 

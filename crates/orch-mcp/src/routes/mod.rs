@@ -1,5 +1,6 @@
 //! Tool registrations, one router per tool group (combined in [`crate::OrchestratorServer::new`]).
 
 mod exec;
+mod next;
 mod planning;
 mod tasks;

@@ -1,0 +1,111 @@
+//! `get_next_task`: rank the project's ready tasks, optionally claim the best one atomically.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use orch_core::select::{self, Candidate, Constraints, HistoryRecord, HistoryStats, RecentWork, Selection, Weights};
+use orch_core::{Error as CoreError, Status, Task, TaskId, validate};
+
+use crate::{Orchestrator, Result};
+
+/// How many completed tasks feed the success-probability history.
+const HISTORY_LIMIT: u32 = 500;
+
+/// Server-wide selection settings.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SelectionSettings {
+    /// Factor weights (`TASK_ORCHESTRATOR_WEIGHT_*`).
+    pub weights: Weights,
+    /// Claims older than this go back to `pending` before each selection; `None` keeps claims until released.
+    pub claim_timeout: Option<Duration>,
+}
+
+/// A `get_next_task` request.
+#[derive(Debug, Clone, Default)]
+pub struct NextTaskRequest {
+    /// Project to select from.
+    pub project_id: String,
+    /// Hard and soft constraints.
+    pub constraints: Constraints,
+    /// Claim the best task for `assignee` (atomically: concurrent callers get different tasks).
+    pub claim: bool,
+    /// Who is asking; their latest task is the context to stay near, and the claim is theirs.
+    pub assignee: Option<String>,
+}
+
+/// The selection and, when claiming, the task claimed.
+#[derive(Debug, Clone)]
+pub struct NextTaskReport {
+    /// Ranked eligible tasks with reasoning, team plan and exclusions.
+    pub selection: Selection,
+    /// The task claimed (when `claim` was set and one was available).
+    pub claimed: Option<Task>,
+    /// Stale claims released before selecting.
+    pub released: Vec<TaskId>,
+}
+
+fn hours_between(t: &Task) -> Option<f64> {
+    Some((t.completed_at? - t.started_at?).num_milliseconds().max(0) as f64 / 3_600_000.0)
+}
+
+impl Orchestrator {
+    /// Ranks the project's eligible tasks under the constraints and, with `claim`, claims the best one that is still
+    /// eligible at commit time.
+    pub async fn get_next_task(&self, request: NextTaskRequest) -> Result<NextTaskReport> {
+        let project = validate::project_id(Some(&request.project_id))?;
+        request.constraints.validate()?;
+        let assignee = request.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        if request.claim && assignee.is_none() {
+            return Err(CoreError::invalid("assignee", "claim: true needs an assignee (who takes the task)").into());
+        }
+        let released = match self.selection.claim_timeout {
+            Some(timeout) => {
+                let cutoff = Utc::now() - chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
+                self.store.release_stale_claims(cutoff).await?
+            }
+            None => Vec::new(),
+        };
+        let graph = self.store.graph(Some(&project)).await?;
+        let recent = assignee.and_then(|who| {
+            graph
+                .tasks
+                .iter()
+                .filter(|t| t.assignee.as_deref() == Some(who))
+                .max_by_key(|t| (t.claimed_at.or(t.completed_at).or(t.started_at), t.id))
+                .map(RecentWork::from_task)
+        });
+        let history: Vec<HistoryRecord> = self
+            .store
+            .completed_history(&project, HISTORY_LIMIT)
+            .await?
+            .iter()
+            .map(|t| HistoryRecord {
+                tags: t.tags.clone(),
+                code_language: t.code_language.clone(),
+                task_type: t.task_type.clone(),
+                // Setbacks (reopened or blocked tasks) are not read from the status history yet.
+                had_setback: false,
+                actual_hours: hours_between(t),
+                estimated_hours: t.estimated_hours,
+            })
+            .collect();
+        let history = HistoryStats::from_records(&history);
+        let candidates: Vec<Candidate> = graph.tasks.iter().map(Candidate::from_task).collect();
+        let selection = select::select(
+            &candidates,
+            &request.constraints,
+            recent.as_ref(),
+            &history,
+            &self.selection.weights,
+            Utc::now(),
+        );
+        let claimed = match (request.claim, assignee) {
+            (true, Some(who)) if selection.selected_task.is_some() => {
+                self.store.claim_first(&selection.ranked_ids(), who).await?
+            }
+            _ => None,
+        };
+        debug_assert!(claimed.as_ref().is_none_or(|t| t.status == Status::InProgress));
+        Ok(NextTaskReport { selection, claimed, released })
+    }
+}
