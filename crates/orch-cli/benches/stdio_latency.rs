@@ -173,6 +173,67 @@ async fn bench_size(n: usize, rows: &mut Vec<String>) {
     client.cancel().await.ok();
 }
 
+/// One project of `n` tasks with `3n` dependency edges (each task depends on three earlier ones), a quarter done.
+async fn populate_dense(path: &std::path::Path, n: usize) {
+    let store = Arc::new(SqliteStore::open(path).unwrap());
+    let mut rng = Lcg(11);
+    let batch = 1_000;
+    let mut created: Vec<TaskId> = Vec::new();
+    for start in (0..n).step_by(batch) {
+        let tasks: Vec<NewTask> = (0..batch.min(n - start))
+            .map(|i| {
+                let index = start + i;
+                let mut deps: Vec<TaskId> = if index < 3 {
+                    Vec::new()
+                } else {
+                    (0..3)
+                        .map(|_| rng.below(index as u64) as usize)
+                        .map(|j| if j >= start { TaskId(-((j - start) as i64) - 1) } else { created[j] })
+                        .collect()
+                };
+                deps.sort();
+                deps.dedup();
+                NewTask {
+                    project_id: Some("dense".into()),
+                    title: format!("Task {index}"),
+                    priority: (index % 5) as u8,
+                    dependencies: deps,
+                    tags: vec![["backend", "frontend", "infra", "docs"][index % 4].into()],
+                    code_language: Some(["python", "typescript", "rust"][index % 3].into()),
+                    estimated_hours: Some(1.0 + (index % 7) as f64),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let made = store.create_tasks(validate::new_task_batch(tasks).unwrap()).await.unwrap();
+        created.extend(made.iter().map(|t| t.id));
+    }
+    // Complete the first quarter so there is a frontier of ready tasks.
+    for id in created.iter().take(n / 4) {
+        store.set_status(*id, orch_core::Status::Completed, true).await.unwrap();
+    }
+}
+
+async fn bench_next_task(rows: &mut Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dense.db");
+    let t = Instant::now();
+    populate_dense(&db, 10_000).await;
+    eprintln!("populated the dense project in {:.1}s", t.elapsed().as_secs_f64());
+    let (client, _) = spawn(&db).await;
+    let c = &client;
+    measure(rows, 10_000, "get_next_task (one project, 30,000 edges)", 100, |_| async move {
+        call(c, "get_next_task", json!({"project_id": "dense"})).await;
+    })
+    .await;
+    measure(rows, 10_000, "get_next_task (team of 4, 6 h today)", 100, |_| async move {
+        call(c, "get_next_task", json!({"project_id": "dense", "available_developers": 4, "hours_available_today": 6}))
+            .await;
+    })
+    .await;
+    client.cancel().await.ok();
+}
+
 async fn startup(rows: &mut Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("startup.db");
@@ -209,6 +270,7 @@ fn main() {
     ];
     rt.block_on(async {
         startup(&mut rows).await;
+        bench_next_task(&mut rows).await;
         for n in sizes {
             bench_size(n, &mut rows).await;
         }

@@ -153,3 +153,52 @@ pub fn graph(r: &GetTaskGraphResult) {
         },
     }
 }
+
+/// `next`.
+pub fn next(r: &GetNextTaskResult) {
+    println!("{}", r.message);
+    let alternatives = r.selection["alternatives"].as_array().cloned().unwrap_or_default();
+    if !alternatives.is_empty() {
+        let mut t = table(&["alternative", "title", "score"]);
+        for a in alternatives {
+            t.add_row(vec![
+                format!("#{}", a["id"]),
+                a["title"].as_str().unwrap_or_default().to_string(),
+                format!("{:.3}", a["overallScore"].as_f64().unwrap_or_default()),
+            ]);
+        }
+        println!("{t}");
+    }
+    if let Some(plan) = r.selection["teamPlan"].as_object() {
+        println!("team plan: {}", serde_json::Value::Object(plan.clone()));
+    }
+}
+
+/// `exec`.
+pub fn execution(r: &ExecuteCodeResult) {
+    let e = &r.execution;
+    print!("{}", e.output);
+    if !e.error.is_empty() {
+        eprint!("{}", e.error);
+    }
+    eprintln!("{} [isolation: {}]", r.message, e.isolation);
+}
+
+/// `analyze`.
+pub fn analysis(r: &AnalyzeComplexityResult) {
+    println!("{}", r.message);
+    let c = &r.complexity;
+    let mut t = table(&["factor", "score", "weight", "evidence"]);
+    for name in ["codeVolume", "dependencies", "technicalRisk", "historicalData"] {
+        let f = &c["factors"][name];
+        let evidence: Vec<String> =
+            f["evidence"].as_array().into_iter().flatten().filter_map(|e| e.as_str().map(str::to_owned)).collect();
+        t.add_row(vec![
+            name.to_string(),
+            f["score"].as_f64().map_or("n/a".into(), |s| format!("{s:.1}")),
+            f["weight"].as_f64().map_or("-".into(), |w| format!("{w:.2}")),
+            evidence.join("; "),
+        ]);
+    }
+    println!("{t}");
+}

@@ -81,6 +81,65 @@ enum Command {
         #[arg(long)]
         project: Option<String>,
     },
+    /// Pick the next task to work on (and optionally claim it).
+    Next(NextArgs),
+    /// Run code for a task in the sandbox (code from the argument, or stdin with -).
+    Exec {
+        /// Task id.
+        id: i64,
+        /// python, javascript, typescript, bash or sql.
+        #[arg(value_parser = parse_language)]
+        language: LanguageDto,
+        /// The code, or - to read it from stdin.
+        code: String,
+        /// Timeout in seconds.
+        #[arg(long)]
+        timeout: Option<f64>,
+        /// Working directory.
+        #[arg(long)]
+        workdir: Option<String>,
+    },
+    /// Import a Markdown PRD as tasks.
+    Prd {
+        /// PRD file (- for stdin).
+        file: String,
+        /// Project for the tasks.
+        #[arg(long, default_value = orch_core::DEFAULT_PROJECT)]
+        project: String,
+        /// Parse and report without creating tasks.
+        #[arg(long)]
+        dry_run: bool,
+        /// Confidence threshold 0-1.
+        #[arg(long, default_value_t = 0.7)]
+        threshold: f64,
+    },
+    /// Analyse a task's complexity.
+    Analyze {
+        /// Task id.
+        id: i64,
+        /// Project directory to scan.
+        #[arg(long)]
+        root: Option<String>,
+    },
+    /// Estimate a task's effort in hours.
+    Estimate {
+        /// Task id.
+        id: i64,
+        /// Project directory to scan.
+        #[arg(long)]
+        root: Option<String>,
+    },
+    /// Expand a task into subtasks.
+    Expand {
+        /// Task id.
+        id: i64,
+        /// Depth.
+        #[arg(long, default_value_t = 2)]
+        depth: u32,
+        /// Replace existing subtasks.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Link a git commit to a task.
     Link {
         /// Task id.
@@ -101,6 +160,57 @@ enum Format {
     Json,
     Mermaid,
     Dot,
+}
+
+fn parse_language(s: &str) -> Result<LanguageDto, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
+        .map_err(|_| format!("unknown language '{s}'; use python, javascript, typescript, bash or sql"))
+}
+
+#[derive(Debug, Args)]
+struct NextArgs {
+    /// Project.
+    #[arg(long, default_value = orch_core::DEFAULT_PROJECT)]
+    project: String,
+    /// Claim the selected task for --assignee.
+    #[arg(long, requires = "assignee")]
+    claim: bool,
+    /// Who is asking.
+    #[arg(long)]
+    assignee: Option<String>,
+    /// Hours available today.
+    #[arg(long)]
+    hours: Option<f64>,
+    /// Developers available (plans parallel work above 1).
+    #[arg(long)]
+    developers: Option<u32>,
+    /// Preferred language (repeatable).
+    #[arg(long = "prefer-language")]
+    languages: Vec<String>,
+    /// Excluded tag (repeatable).
+    #[arg(long = "exclude-tag")]
+    excluded_tags: Vec<String>,
+}
+
+fn read_input(arg: &str) -> Result<String> {
+    if arg == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("cannot read stdin")?;
+        Ok(s)
+    } else {
+        Ok(arg.to_string())
+    }
+}
+
+fn analyze_params(id: i64, root: Option<String>) -> AnalyzeParams {
+    AnalyzeParams {
+        task_id: id,
+        analyze_dependencies: true,
+        estimate_code_volume: true,
+        assess_risk: true,
+        use_historical_data: true,
+        project_root: root,
+    }
 }
 
 fn parse_status(s: &str) -> Result<StatusDto, String> {
@@ -238,7 +348,7 @@ async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
         ),
     };
     tracing::debug!(%db, "database opened");
-    let needs_executor = matches!(cli.command, Command::Serve);
+    let needs_executor = matches!(cli.command, Command::Serve | Command::Exec { .. });
     let orch = components::configure(Orchestrator::new(Arc::new(store)), db_file.as_deref(), needs_executor).await?;
     Ok(Arc::new(orch))
 }
@@ -337,6 +447,77 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             };
             let p = GetTaskGraphParams { format, project_id: project };
             emit(json, tools::get_task_graph(&orch, p).await, human::graph)
+        }
+        Command::Next(a) => {
+            let p = GetNextTaskParams {
+                project_id: a.project,
+                max_complexity: 8.0,
+                max_complexity_limit: 8.0,
+                preferred_task_types: Vec::new(),
+                preferred_languages: a.languages,
+                excluded_tags: a.excluded_tags,
+                required_tags: Vec::new(),
+                max_estimated_hours: None,
+                min_estimated_hours: None,
+                priority_threshold: None,
+                enable_grouping: true,
+                minimize_context_switching: true,
+                hours_available_today: a.hours,
+                available_developers: a.developers,
+                claim: a.claim,
+                assignee: a.assignee,
+            };
+            emit(json, tools::get_next_task(&orch, p).await, human::next)
+        }
+        Command::Exec { id, language, code, timeout, workdir } => {
+            let p = ExecuteCodeParams {
+                task_id: id,
+                language,
+                code: read_input(&code)?,
+                timeout,
+                working_directory: workdir,
+                packages: Vec::new(),
+            };
+            emit(json, tools::execute_code(&orch, p).await, human::execution)
+        }
+        Command::Prd { file, project, dry_run, threshold } => {
+            let content = if file == "-" {
+                read_input("-")?
+            } else {
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?
+            };
+            let p = ParsePrdParams {
+                content,
+                project_id: project,
+                generate_tasks: !dry_run,
+                analyze_dependencies: true,
+                extract_user_stories: true,
+                parse_acceptance_criteria: true,
+                confidence_threshold: threshold,
+            };
+            emit(json, tools::parse_prd(&orch, p, None).await, |r| println!("{}", r.message))
+        }
+        Command::Analyze { id, root } => {
+            emit(json, tools::analyze_complexity(&orch, analyze_params(id, root)).await, human::analysis)
+        }
+        Command::Estimate { id, root } => {
+            emit(json, tools::estimate_effort(&orch, analyze_params(id, root)).await, |r| println!("{}", r.message))
+        }
+        Command::Expand { id, depth, replace } => {
+            let p = ExpandTaskParams {
+                task_id: id,
+                depth,
+                max_depth: depth.max(3),
+                include_tests: true,
+                include_documentation: true,
+                include_implementation: true,
+                provider: ProviderDto::Auto,
+                model: None,
+                max_tokens: 2000,
+                temperature: 0.7,
+                replace,
+            };
+            emit(json, tools::expand_task(&orch, p, None).await, |r| println!("{}", r.message))
         }
         Command::Link { id, hash, message, author } => {
             let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
