@@ -260,6 +260,38 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn stale_claims_are_released_before_selecting() {
+        let (o, _d) = orchestrator();
+        let o = o.with_selection(SelectionSettings {
+            claim_timeout: Some(std::time::Duration::from_millis(5)),
+            ..Default::default()
+        });
+        o.create_task(NewTask { title: "only".into(), ..Default::default() }).await.unwrap();
+        let request = |who: &str| NextTaskRequest {
+            project_id: orch_core::DEFAULT_PROJECT.into(),
+            claim: true,
+            assignee: Some(who.into()),
+            ..Default::default()
+        };
+        let first = o.get_next_task(request("a")).await.unwrap();
+        assert_eq!(first.claimed.unwrap().assignee.as_deref(), Some("a"));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let second = o.get_next_task(request("b")).await.unwrap();
+        assert_eq!(second.released, vec![TaskId(1)], "the abandoned claim went back to the pool");
+        assert_eq!(second.claimed.unwrap().assignee.as_deref(), Some("b"));
+    }
+
+    #[tokio::test]
+    async fn execution_is_reported_unavailable_without_an_executor() {
+        let (o, _d) = orchestrator();
+        o.create_task(NewTask { title: "t".into(), ..Default::default() }).await.unwrap();
+        let run = CodeRun { language: "python".into(), code: "print(1)".into(), ..Default::default() };
+        let err = o.execute_code(TaskId(1), run).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unavailable);
+        assert!(err.to_string().contains("not configured"), "{err}");
+    }
+
+    #[tokio::test]
     async fn graph_renders_each_format() {
         let (o, _d) = orchestrator();
         let a = o.create_task(NewTask { title: "a".into(), ..Default::default() }).await.unwrap();
