@@ -91,5 +91,10 @@ pub async fn executor(database: Option<&Path>) -> Result<Arc<Executor>, String> 
 pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executor: bool) -> Result<Orchestrator> {
     let orch =
         orch.with_analysis(analysis_settings()?).with_expander(expander()?).with_selection(selection_settings()?);
-    Ok(if with_executor { orch.with_executor(executor(database).await) } else { orch })
+    if !with_executor {
+        return Ok(orch);
+    }
+    let database = database.map(Path::to_path_buf);
+    // The probe runs sandboxed trial processes; the server answers MCP meanwhile and only execute_code waits.
+    Ok(orch.with_executor_starting(async move { executor(database.as_deref()).await }))
 }

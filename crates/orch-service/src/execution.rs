@@ -42,7 +42,7 @@ impl Orchestrator {
     /// A non-zero exit, a timeout or a syntax error is a successful call with that outcome; errors are for requests
     /// that cannot run at all (unknown task or language, bad working directory, execution unavailable).
     pub async fn execute_code(&self, task_id: TaskId, run: CodeRun) -> Result<ExecutionReport> {
-        let executor = self.executor.as_ref().map_err(|why| Error::Unavailable(why.clone()))?;
+        let executor = self.executor().await.map_err(Error::Unavailable)?;
         self.store.get_task(task_id).await?;
         let language: ExecLanguage = run.language.trim().to_lowercase().parse()?;
         let timeout = match run.timeout_secs {

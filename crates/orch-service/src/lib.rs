@@ -11,7 +11,11 @@ mod next;
 mod prd_import;
 pub mod render;
 
+use std::future::Future;
 use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
 
 // Adapters use the component types through the service, so they depend on one crate below them.
 pub use orch_analyze as analyze;
@@ -97,12 +101,15 @@ pub struct TaskGraph {
     pub rendered: Option<String>,
 }
 
+/// The executor once its start-up probe has finished, or why execution is unavailable.
+type ExecutorSlot = Shared<BoxFuture<'static, Result<Arc<orch_exec::Executor>, String>>>;
+
 /// The task-orchestrator use cases over one store and the components they use.
 #[derive(Clone)]
 pub struct Orchestrator {
     store: Arc<dyn TaskStore>,
-    /// The code executor, or why code execution is unavailable.
-    executor: Result<Arc<orch_exec::Executor>, String>,
+    /// The code executor, or why code execution is unavailable; shared so it can start in the background.
+    executor: ExecutorSlot,
     expander: Arc<orch_expand::Expander>,
     analysis: Arc<analysis::Analyzer>,
     selection: SelectionSettings,
@@ -122,7 +129,9 @@ impl Orchestrator {
             .unwrap_or_else(|e| unreachable!("the offline expander needs no configuration: {e}"));
         Self {
             store,
-            executor: Err("code execution is not configured on this server".into()),
+            executor: futures::future::ready(Err("code execution is not configured on this server".to_string()))
+                .boxed()
+                .shared(),
             expander: Arc::new(expander),
             analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
             selection: SelectionSettings::default(),
@@ -131,7 +140,19 @@ impl Orchestrator {
 
     /// Uses `executor` for `execute_code`; an `Err` says why execution is unavailable (reported to callers).
     pub fn with_executor(mut self, executor: Result<Arc<orch_exec::Executor>, String>) -> Self {
-        self.executor = executor;
+        self.executor = futures::future::ready(executor).boxed().shared();
+        self
+    }
+
+    /// Starts setting up the executor in the background (its start-up probe runs sandboxed trial processes);
+    /// `execute_code` waits for it, nothing else does. Call from within a tokio runtime.
+    pub fn with_executor_starting(
+        mut self,
+        setup: impl Future<Output = Result<Arc<orch_exec::Executor>, String>> + Send + 'static,
+    ) -> Self {
+        let slot = setup.boxed().shared();
+        tokio::spawn(slot.clone());
+        self.executor = slot;
         self
     }
 
@@ -153,9 +174,14 @@ impl Orchestrator {
         self
     }
 
-    /// The code executor, if execution is available.
-    pub fn executor(&self) -> Result<&Arc<orch_exec::Executor>, &str> {
-        self.executor.as_ref().map_err(String::as_str)
+    /// The code executor once set up, or why execution is unavailable.
+    pub async fn executor(&self) -> Result<Arc<orch_exec::Executor>, String> {
+        self.executor.clone().await
+    }
+
+    /// The executor's state without waiting: `None` while its set-up is still running.
+    pub fn executor_now(&self) -> Option<Result<Arc<orch_exec::Executor>, String>> {
+        self.executor.peek().cloned()
     }
 
     /// The underlying store.
