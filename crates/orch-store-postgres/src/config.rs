@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(c.operation_timeout, Duration::from_secs(9));
         assert_eq!(c.schema.as_deref(), Some("team_a"));
         assert_eq!(c.target(), "db.internal:6543/board");
-        assert_eq!(c.redacted_url(), redact_url("postgres://app:s3cret@db.internal:6543/board"));
+        assert!(c.redacted_url().starts_with("postgres://app:***@db.internal:6543/board?"), "{}", c.redacted_url());
     }
 
     #[test]
