@@ -47,14 +47,11 @@ pub(crate) fn explain(e: Error, what: &str, config: &PgConfig) -> Error {
             config.target(),
             config.connect_timeout.as_secs()
         )),
-        sqlx_core::Error::Io(io) => Some(format!(
-            "cannot {what}: the connection to PostgreSQL at {} failed ({io}); the server may be restarting, the next \
-             call reconnects",
+        sqlx_core::Error::Io(_) | sqlx_core::Error::Tls(_) | sqlx_core::Error::Protocol(_) => Some(format!(
+            "cannot {what}: the connection to PostgreSQL at {} failed ({s}); the server is down, restarting or \
+             unreachable (check it and sslmode); the next call reconnects",
             config.target()
         )),
-        sqlx_core::Error::Tls(tls) => {
-            Some(format!("cannot {what}: TLS to PostgreSQL at {} failed ({tls}); check sslmode", config.target()))
-        }
         sqlx_core::Error::PoolClosed => Some(format!("cannot {what}: the PostgreSQL store was closed")),
         other if sqlstate(other).as_deref() == Some(QUERY_CANCELED) => Some(format!(
             "cannot {what}: a statement ran longer than the statement timeout ({} ms) and was cancelled; raise \

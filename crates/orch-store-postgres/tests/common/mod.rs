@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, dead_code, missing_docs)]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use orch_core::TaskStore;
@@ -100,57 +100,62 @@ pub async fn fresh(test: &str) -> Option<Fresh> {
     Some(Fresh { store, db })
 }
 
-/// A TCP forwarder to PostgreSQL that can be cut (every connection dropped, new ones closed at once) and restored:
-/// an outage as the store sees it, without stopping the server other tests share.
+/// A TCP forwarder to PostgreSQL that can be cut (every connection dropped, the port closed, so new connections are
+/// refused) and restored on the same port: an outage as the store sees it, without stopping the server other tests
+/// share.
 pub struct Proxy {
     pub addr: SocketAddr,
-    up: Arc<AtomicBool>,
-    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    accept: JoinHandle<()>,
+    upstream: SocketAddr,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Proxy {
     pub async fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let up = Arc::new(AtomicBool::new(true));
-        let links: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let (up2, links2) = (Arc::clone(&up), Arc::clone(&links));
+        let proxy = Proxy { addr: listener.local_addr().unwrap(), upstream, tasks: Arc::default() };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let (upstream, tasks) = (self.upstream, Arc::clone(&self.tasks));
         let accept = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                if !up2.load(Ordering::SeqCst) {
-                    drop(client);
-                    continue;
-                }
                 let link = tokio::spawn(async move {
                     if let Ok(mut server) = TcpStream::connect(upstream).await {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
-                links2.lock().unwrap().push(link);
+                tasks.lock().unwrap().push(link);
             }
         });
-        Proxy { addr, up, links, accept }
+        self.tasks.lock().unwrap().push(accept);
     }
 
-    /// Drops every open connection and refuses new ones.
+    /// Drops every open connection and closes the port.
     pub fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        for link in self.links.lock().unwrap().drain(..) {
-            link.abort();
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
         }
     }
 
-    /// Lets connections through again.
-    pub fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
+    /// Listens on the same port again.
+    pub async fn restore(&self) {
+        // The aborted accept loop releases the port once its task is dropped; retry briefly until it has.
+        for _ in 0..100 {
+            if let Ok(listener) = TcpListener::bind(self.addr).await {
+                self.serve(listener);
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("could not listen on {} again", self.addr);
     }
 }
 
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.cut();
-        self.accept.abort();
     }
 }
 
