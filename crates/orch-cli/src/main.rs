@@ -2,6 +2,7 @@
 
 mod config;
 mod human;
+mod migrate;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -9,9 +10,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orch_core::Status;
+use orch_core::TaskStore;
 use orch_mcp::dto::*;
 use orch_mcp::{ToolError, tools};
 use orch_service::Orchestrator;
+use orch_store_postgres::PgStore;
 use orch_store_sqlite::SqliteStore;
 use serde::Serialize;
 
@@ -21,7 +24,7 @@ use crate::config::{Database, DatabaseEnv};
 #[derive(Debug, Parser)]
 #[command(name = "task-orchestrator", version, about, long_about = None)]
 struct Cli {
-    /// Database URL (sqlite://PATH); overrides DATABASE_URL, TASK_DB_PATH and MCP_HOME.
+    /// Database URL (sqlite://PATH or postgres://…); overrides DATABASE_URL, TASK_DB_PATH and MCP_HOME.
     #[arg(long, global = true, value_name = "URL")]
     db: Option<String>,
     /// Print the tool result as JSON (the same JSON an MCP client receives).
@@ -93,6 +96,8 @@ enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Copy a whole board from SQLite to PostgreSQL, keeping ids, and verify the row counts.
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -228,15 +233,18 @@ fn init_tracing(default_level: &str) {
         .init();
 }
 
-fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
+async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
     let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
-    let store = match &db {
+    let store: Arc<dyn TaskStore> = match &db {
         Database::Sqlite(path) => {
-            SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?
+            Arc::new(SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?)
+        }
+        Database::Postgres(url) => {
+            Arc::new(PgStore::connect_url(url).await.with_context(|| format!("cannot open the task database {db}"))?)
         }
     };
     tracing::debug!(%db, "database opened");
-    Ok(Arc::new(Orchestrator::new(Arc::new(store))))
+    Ok(Arc::new(Orchestrator::new(store)))
 }
 
 /// Prints a tool result: JSON when asked, else the human rendering.
@@ -258,7 +266,10 @@ fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOn
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
-    let orch = open(&cli)?;
+    if let Command::Migrate(args) = &cli.command {
+        return migrate::run(args).await;
+    }
+    let orch = open(&cli).await?;
     let json = cli.json;
     match cli.command {
         Command::Serve => {
@@ -338,6 +349,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
             emit(json, tools::link_git_commit(&orch, p).await, |r| println!("{}", r.message))
         }
+        // Handled above, before a database is opened; kept here so the match stays exhaustive without a panic.
+        Command::Migrate(args) => migrate::run(&args).await,
     }
 }
 

@@ -55,6 +55,8 @@ pub struct BoardImport {
     tx: PgTransaction<'static>,
     /// Target column types per table, from `information_schema`.
     types: BTreeMap<String, BTreeMap<String, String>>,
+    /// Highest id the source ever handed out per table (deleted rows included), so ids are never reused.
+    last_ids: BTreeMap<String, i64>,
     config: Arc<PgConfig>,
 }
 
@@ -107,7 +109,7 @@ impl BoardImport {
         }
         .await;
         match result {
-            Ok(types) => Ok(Self { tx, types, config }),
+            Ok(types) => Ok(Self { tx, types, last_ids: BTreeMap::new(), config }),
             Err(e) => Err(explain(e, "start the import", &config)),
         }
     }
@@ -171,14 +173,22 @@ impl BoardImport {
         Ok(inserted)
     }
 
-    /// Moves every id sequence past the copied ids, commits, and returns the row count of every board table.
+    /// Records the highest id the source ever handed out for `table` (SQLite's `sqlite_sequence`), so new rows in the
+    /// target never reuse the id of a row deleted before the copy.
+    pub fn set_last_id(&mut self, table: &str, last_id: i64) {
+        self.last_ids.insert(table.to_string(), last_id);
+    }
+
+    /// Moves every id sequence past the copied ids (and past [`Self::set_last_id`]), commits, and returns the row count of every board table.
     pub async fn finish(mut self) -> Result<Vec<(String, u64)>> {
         let result = async {
             for table in SERIAL_TABLES {
+                let floor = self.last_ids.get(*table).copied().unwrap_or(0);
                 query(AssertSqlSafe(format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) \
-                     + 1, false)"
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     GREATEST(COALESCE((SELECT MAX(id) FROM {table}), 0), $1) + 1, false)"
                 )))
+                .bind(floor)
                 .execute(&mut *self.tx)
                 .await
                 .map_err(db_err("reset the id sequences"))?;
