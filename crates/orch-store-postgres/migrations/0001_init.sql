@@ -25,6 +25,8 @@ CREATE TABLE tasks (
 );
 CREATE UNIQUE INDEX tasks_external_key ON tasks(project_id, external_key) WHERE external_key IS NOT NULL;
 CREATE INDEX tasks_project_status ON tasks(project_id, status);
+-- Pages of one project in id order read a range of this index instead of filtering the whole id order.
+CREATE INDEX tasks_project_id ON tasks(project_id, id);
 CREATE INDEX tasks_status ON tasks(status);
 CREATE INDEX tasks_language ON tasks(code_language);
 CREATE INDEX tasks_parent ON tasks(parent_id);

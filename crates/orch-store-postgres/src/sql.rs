@@ -75,16 +75,22 @@ fn parse_status(s: &str) -> Result<Status, sqlx_core::Error> {
     s.parse::<Status>().map_err(decode_err)
 }
 
-/// The task columns plus its dependencies and tags, so one statement reads whole tasks.
-macro_rules! task_select {
+/// The task columns plus its dependencies and tags, so one statement reads whole tasks; `t` must be a row of `tasks`.
+macro_rules! task_columns {
     () => {
         "SELECT t.id, t.project_id, t.parent_id, t.title, t.description, t.details, t.status, t.priority, \
          t.code_language, t.execution_environment, t.task_type, t.assignee, t.claimed_at, t.estimated_hours, \
          t.complexity_score, t.created_at, t.updated_at, t.started_at, t.completed_at, t.external_key, \
          ARRAY(SELECT d.depends_on_id FROM task_dependencies d WHERE d.task_id = t.id ORDER BY d.depends_on_id) \
          AS dependencies, \
-         ARRAY(SELECT g.tag FROM task_tags g WHERE g.task_id = t.id ORDER BY g.position) AS tags \
-         FROM tasks t "
+         ARRAY(SELECT g.tag FROM task_tags g WHERE g.task_id = t.id ORDER BY g.position) AS tags "
+    };
+}
+
+/// Whole tasks read from `tasks t`.
+macro_rules! task_select {
+    () => {
+        concat!(task_columns!(), "FROM tasks t ")
     };
 }
 
@@ -621,12 +627,15 @@ async fn count(c: &mut PgConnection, f: &TaskFilter) -> Result<u64> {
 
 pub(crate) async fn list_tasks(c: &mut PgConnection, q: &TaskQuery) -> Result<TaskPage> {
     let total = count(c, &q.filter).await?;
-    let mut b = QueryBuilder::new(task_select!());
+    // The page is cut first and only its rows get their dependencies and tags: PostgreSQL would otherwise compute the
+    // select list for every row OFFSET skips.
+    let mut b = QueryBuilder::new(concat!(task_columns!(), "FROM (SELECT * FROM tasks t"));
     push_filter(&mut b, &q.filter);
     b.push(" ORDER BY t.id LIMIT ")
         .push_bind(i64::from(q.limit))
         .push(" OFFSET ")
-        .push_bind(i64::try_from(q.offset).unwrap_or(i64::MAX));
+        .push_bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
+        .push(") t ORDER BY t.id");
     let rows = b.build().fetch_all(&mut *c).await.map_err(db_err("read tasks"))?;
     Ok(TaskPage { tasks: task_rows(rows)?, total })
 }
