@@ -9,12 +9,15 @@ use anyhow::{Context, Result, bail};
 pub enum Database {
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://` or `postgresql://` URL, password included: never print it raw).
+    Postgres(String),
 }
 
 impl std::fmt::Display for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Database::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            Database::Postgres(url) => f.write_str(&orch_store_postgres::redact_url(url)),
         }
     }
 }
@@ -56,7 +59,8 @@ pub fn resolve(flag: Option<&str>, env: &DatabaseEnv) -> Result<Database> {
     Ok(Database::Sqlite(dir.join("task-orchestrator").join("tasks.db")))
 }
 
-/// Parses `sqlite://PATH` (`sqlite:///abs/path` for absolute paths), `sqlite:PATH`, or a bare path.
+/// Parses `sqlite://PATH` (`sqlite:///abs/path` for absolute paths), `sqlite:PATH`, `postgres://…`/`postgresql://…`,
+/// or a bare path.
 pub fn parse_url(url: &str) -> Result<Database> {
     let url = url.trim();
     let without_query = url.split_once('?').map_or(url, |(p, _)| p);
@@ -69,10 +73,13 @@ pub fn parse_url(url: &str) -> Result<Database> {
         return Ok(Database::Sqlite(PathBuf::from(rest)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("'{}' is a PostgreSQL URL, which this build does not support yet; use sqlite://PATH", redact(url));
+        return Ok(Database::Postgres(url.to_string()));
     }
     if url.contains("://") {
-        bail!("unsupported database URL '{}'; use sqlite://PATH", redact(url));
+        bail!(
+            "unsupported database URL '{}'; use sqlite://PATH or postgres://USER:PASSWORD@HOST/DATABASE",
+            redact(url)
+        );
     }
     Ok(Database::Sqlite(PathBuf::from(url)))
 }
@@ -115,7 +122,11 @@ mod tests {
         assert_eq!(parse_url("sqlite:t.db").unwrap(), sqlite("t.db"));
         assert_eq!(parse_url("./t.db").unwrap(), sqlite("./t.db"));
         assert!(parse_url("sqlite://").is_err());
-        let err = parse_url("postgres://u:secret@db/x").unwrap_err().to_string();
+        let pg = parse_url("postgres://u:secret@db/x").unwrap();
+        assert_eq!(pg, Database::Postgres("postgres://u:secret@db/x".into()));
+        assert!(!pg.to_string().contains("secret"), "{pg}");
+        assert!(matches!(parse_url("postgresql://db/x?sslmode=require").unwrap(), Database::Postgres(_)));
+        let err = parse_url("mysql://u:secret@db/x").unwrap_err().to_string();
         assert!(!err.contains("secret"), "{err}");
         assert!(parse_url("mysql://x").is_err());
     }

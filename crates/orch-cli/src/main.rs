@@ -3,6 +3,7 @@
 mod components;
 mod config;
 mod human;
+mod migrate;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -10,9 +11,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orch_core::Status;
+use orch_core::TaskStore;
 use orch_mcp::dto::*;
 use orch_mcp::{ToolError, tools};
 use orch_service::Orchestrator;
+use orch_store_postgres::PgStore;
 use orch_store_sqlite::SqliteStore;
 use serde::Serialize;
 
@@ -22,7 +25,7 @@ use crate::config::{Database, DatabaseEnv};
 #[derive(Debug, Parser)]
 #[command(name = "task-orchestrator", version, about, long_about = None)]
 struct Cli {
-    /// Database URL (sqlite://PATH); overrides DATABASE_URL, TASK_DB_PATH and MCP_HOME.
+    /// Database URL (sqlite://PATH or postgres://…); overrides DATABASE_URL, TASK_DB_PATH and MCP_HOME.
     #[arg(long, global = true, value_name = "URL")]
     db: Option<String>,
     /// Print the tool result as JSON (the same JSON an MCP client receives).
@@ -153,6 +156,8 @@ enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Copy a whole board from SQLite to PostgreSQL, keeping ids, and verify the row counts.
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -341,15 +346,19 @@ fn init_tracing(default_level: &str) {
 
 async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
     let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
-    let (store, db_file) = match &db {
+    let (store, db_file): (Arc<dyn TaskStore>, _) = match &db {
         Database::Sqlite(path) => (
-            SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?,
+            Arc::new(SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?),
             Some(path.clone()),
+        ),
+        Database::Postgres(url) => (
+            Arc::new(PgStore::connect_url(url).await.with_context(|| format!("cannot open the task database {db}"))?),
+            None,
         ),
     };
     tracing::debug!(%db, "database opened");
     let needs_executor = matches!(cli.command, Command::Serve | Command::Exec { .. });
-    let orch = components::configure(Orchestrator::new(Arc::new(store)), db_file.as_deref(), needs_executor).await?;
+    let orch = components::configure(Orchestrator::new(store), db_file.as_deref(), needs_executor).await?;
     Ok(Arc::new(orch))
 }
 
@@ -372,6 +381,9 @@ fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOn
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Migrate(args) = &cli.command {
+        return migrate::run(args).await;
+    }
     let orch = open(&cli).await?;
     let json = cli.json;
     match cli.command {
@@ -523,6 +535,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
             emit(json, tools::link_git_commit(&orch, p).await, |r| println!("{}", r.message))
         }
+        // Handled above, before a database is opened; kept here so the match stays exhaustive without a panic.
+        Command::Migrate(args) => migrate::run(&args).await,
     }
 }
 

@@ -41,7 +41,9 @@ fn main() {
                     }
                 })
                 .collect();
-            ids.extend(store.create_tasks(validate::new_task_batch(batch).unwrap()).await.unwrap().iter().map(|t| t.id));
+            ids.extend(
+                store.create_tasks(validate::new_task_batch(batch).unwrap()).await.unwrap().iter().map(|t| t.id),
+            );
         }
         let mut samples: Vec<Duration> = Vec::new();
         for _ in 0..30 {
@@ -51,6 +53,10 @@ fn main() {
             assert_eq!(g.tasks.len(), 10_000);
         }
         samples.sort();
-        println!("graph(10,000 tasks, ~30,000 edges): median {:.2} ms, max {:.2} ms", samples[15].as_secs_f64() * 1e3, samples[29].as_secs_f64() * 1e3);
+        println!(
+            "graph(10,000 tasks, ~30,000 edges): median {:.2} ms, max {:.2} ms",
+            samples[15].as_secs_f64() * 1e3,
+            samples[29].as_secs_f64() * 1e3
+        );
     });
 }
