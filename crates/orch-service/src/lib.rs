@@ -4,11 +4,13 @@
 //! store, and returns domain values. Adapters only translate to and from their wire format.
 
 mod error;
+mod health;
 pub mod render;
 
 use std::sync::Arc;
 
 pub use error::{Error, ErrorKind, Result};
+pub use health::{DatabaseCheck, Readiness, SchemaCheck};
 use orch_core::{
     CommitLink, Deletion, Execution, GraphData, NewCommitLink, NewTask, Status, StatusChange, Task, TaskFilter, TaskId,
     TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
