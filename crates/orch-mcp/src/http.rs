@@ -30,7 +30,7 @@ use orch_service::Orchestrator;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::watch;
@@ -547,17 +547,21 @@ async fn track_in_flight(State(state): State<AppState>, request: Request, next: 
 // ---------------------------------------------------------------------------------------------------------------
 // Handlers
 
-#[derive(Serialize)]
-struct Liveness {
-    status: &'static str,
-    version: &'static str,
-    uptime_seconds: f64,
+/// The body of `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Liveness {
+    /// Always "ok": a process that answers is alive.
+    pub status: String,
+    /// The server's version.
+    pub version: String,
+    /// Seconds since the server started listening.
+    pub uptime_seconds: f64,
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
     axum::Json(Liveness {
-        status: "ok",
-        version: env!("CARGO_PKG_VERSION"),
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
         uptime_seconds: state.started.elapsed().as_secs_f64(),
     })
     .into_response()
