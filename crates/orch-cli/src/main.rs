@@ -1,7 +1,9 @@
 //! `task-orchestrator`: the MCP server (`serve`) and a CLI for people over the same Orchestrator.
 
 mod config;
+mod health;
 mod human;
+mod serve;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -27,14 +29,20 @@ struct Cli {
     /// Print the tool result as JSON (the same JSON an MCP client receives).
     #[arg(long, global = true)]
     json: bool,
+    /// Log format on stderr: text, or json (one object per line, for log collectors).
+    #[arg(long, global = true, value_enum, env = "TASK_ORCHESTRATOR_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve MCP over stdio (stdout carries only protocol messages; logs go to stderr).
-    Serve,
+    /// Serve MCP over stdio (stdout carries only protocol messages; logs go to stderr), or over Streamable HTTP
+    /// with --http.
+    Serve(serve::ServeArgs),
+    /// Check health: the local database, or a running server's /healthz, /readyz and /metrics with --url.
+    Health(health::HealthArgs),
     /// Create a task.
     Add(AddArgs),
     /// List tasks (paged).
@@ -93,6 +101,12 @@ enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -212,7 +226,7 @@ struct UpdateArgs {
     remove_dependencies: Vec<i64>,
 }
 
-fn init_tracing(default_level: &str) {
+fn init_tracing(default_level: &str, format: LogFormat) {
     let filter = std::env::var("TASK_ORCHESTRATOR_LOG_LEVEL")
         .ok()
         .or_else(|| std::env::var("RUST_LOG").ok())
@@ -220,6 +234,10 @@ fn init_tracing(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     // stderr only: on stdio, stdout belongs to JSON-RPC.
+    if format == LogFormat::Json {
+        tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+        return;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -258,14 +276,20 @@ fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOn
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
+    // A remote check needs no local database.
+    if let Command::Health(h) = &cli.command
+        && let Some(url) = &h.url
+    {
+        return health::remote(url, h.token_file.as_deref(), cli.json).await;
+    }
     let orch = open(&cli)?;
     let json = cli.json;
     match cli.command {
-        Command::Serve => {
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "serving MCP on stdio");
-            orch_mcp::serve_stdio(orch).await?;
+        Command::Serve(args) => {
+            serve::run(orch, args).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Health(_) => health::local(orch, json).await,
         Command::Add(a) => {
             let p = CreateTaskParams {
                 title: a.title,
@@ -343,7 +367,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(if matches!(cli.command, Command::Serve) { "info" } else { "warn" });
+    init_tracing(if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" }, cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

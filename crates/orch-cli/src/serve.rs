@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use orch_mcp::http::{self, BearerToken, HttpConfig, HttpMode, HttpServer};
 use orch_mcp::Metrics;
+use orch_mcp::http::{self, BearerToken, HttpConfig, HttpMode, HttpServer};
 use orch_service::Orchestrator;
 
 /// Where and how to serve.
@@ -49,8 +49,8 @@ pub struct ServeArgs {
 /// The bearer token: `--token-file` if given, else `TASK_ORCHESTRATOR_TOKEN`, else none.
 pub fn token(file: Option<&std::path::Path>) -> Result<Option<BearerToken>> {
     if let Some(path) = file {
-        let secret = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the token file {}", path.display()))?;
+        let secret =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the token file {}", path.display()))?;
         return Ok(Some(BearerToken::new(&secret).with_context(|| format!("in {}", path.display()))?));
     }
     match std::env::var("TASK_ORCHESTRATOR_TOKEN") {

@@ -544,6 +544,17 @@ async fn track_in_flight(State(state): State<AppState>, request: Request, next: 
     response.map(|inner| Body::new(TrackedBody { inner, _guard: guard }))
 }
 
+/// rmcp answers a successful session `DELETE` with 202, which the Python SDK logs as a failed termination (it
+/// expects 200 or 204); the session is gone either way, so say 200.
+async fn delete_answers_ok(request: Request, next: Next) -> Response {
+    let is_delete = request.method() == axum::http::Method::DELETE;
+    let mut response = next.run(request).await;
+    if is_delete && response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::OK;
+    }
+    response
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Handlers
 
@@ -657,6 +668,7 @@ impl HttpServer {
         // hangs before a response head (a client trickling its body).
         let head_timeout = config.request_timeout + Duration::from_secs(5);
         let protected = mcp
+            .layer(middleware::from_fn(delete_answers_ok))
             .layer(middleware::from_fn_with_state(state.clone(), track_in_flight))
             .route("/metrics", get(metrics_handler))
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, head_timeout))
