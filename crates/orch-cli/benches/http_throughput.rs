@@ -43,7 +43,9 @@ async fn get_task(c: &RunningService<RoleClient, ()>, id: i64) {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -75,7 +77,8 @@ async fn run(stateless: bool, seconds: u64, clients: usize) {
     let url = format!("http://{addr}/mcp");
     let setup = client(&url).await;
     for i in 0..TASKS {
-        let args = json!({"title": format!("bench task {i}"), "description": "a task with some text", "tags": ["bench"]});
+        let args =
+            json!({"title": format!("bench task {i}"), "description": "a task with some text", "tags": ["bench"]});
         setup
             .call_tool(CallToolRequestParams::new("create_task").with_arguments(args.as_object().cloned().unwrap()))
             .await
@@ -143,7 +146,10 @@ fn main() {
     let seconds = numbers.first().copied().unwrap_or(10);
     let clients = numbers.get(1).copied().unwrap_or(32) as usize;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    println!("get_task over Streamable HTTP, {} cores, {TASKS} tasks", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "get_task over Streamable HTTP, {} cores, {TASKS} tasks",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     rt.block_on(run(false, seconds, clients));
     rt.block_on(run(true, seconds, clients));
 }
