@@ -2,8 +2,10 @@
 
 mod components;
 mod config;
+mod health;
 mod human;
 mod migrate;
+mod serve;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -31,14 +33,20 @@ struct Cli {
     /// Print the tool result as JSON (the same JSON an MCP client receives).
     #[arg(long, global = true)]
     json: bool,
+    /// Log format on stderr: text, or json (one object per line, for log collectors).
+    #[arg(long, global = true, value_enum, env = "TASK_ORCHESTRATOR_LOG_FORMAT", default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve MCP over stdio (stdout carries only protocol messages; logs go to stderr).
-    Serve,
+    /// Serve MCP over stdio (stdout carries only protocol messages; logs go to stderr), or over Streamable HTTP
+    /// with --http.
+    Serve(serve::ServeArgs),
+    /// Check health: the local database, or a running server's /healthz, /readyz and /metrics with --url.
+    Health(health::HealthArgs),
     /// Create a task.
     Add(AddArgs),
     /// List tasks (paged).
@@ -158,6 +166,12 @@ enum Command {
     },
     /// Copy a whole board from SQLite to PostgreSQL, keeping ids, and verify the row counts.
     Migrate(migrate::MigrateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -328,7 +342,7 @@ struct UpdateArgs {
     remove_dependencies: Vec<i64>,
 }
 
-fn init_tracing(default_level: &str) {
+fn init_tracing(default_level: &str, format: LogFormat) {
     let filter = std::env::var("TASK_ORCHESTRATOR_LOG_LEVEL")
         .ok()
         .or_else(|| std::env::var("RUST_LOG").ok())
@@ -336,6 +350,10 @@ fn init_tracing(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     // stderr only: on stdio, stdout belongs to JSON-RPC.
+    if format == LogFormat::Json {
+        tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).init();
+        return;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -357,7 +375,7 @@ async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
         ),
     };
     tracing::debug!(%db, "database opened");
-    let needs_executor = matches!(cli.command, Command::Serve | Command::Exec { .. });
+    let needs_executor = matches!(cli.command, Command::Serve(_) | Command::Exec { .. });
     let orch = components::configure(Orchestrator::new(store), db_file.as_deref(), needs_executor).await?;
     Ok(Arc::new(orch))
 }
@@ -384,14 +402,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Migrate(args) = &cli.command {
         return migrate::run(args).await;
     }
+    // A remote check needs no local database.
+    if let Command::Health(h) = &cli.command
+        && let Some(url) = &h.url
+    {
+        return health::remote(url, h.token_file.as_deref(), cli.json).await;
+    }
     let orch = open(&cli).await?;
     let json = cli.json;
     match cli.command {
-        Command::Serve => {
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "serving MCP on stdio");
-            orch_mcp::serve_stdio(orch).await?;
+        Command::Serve(args) => {
+            serve::run(orch, args).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Health(_) => health::local(orch, json).await,
         Command::Add(a) => {
             let p = CreateTaskParams {
                 title: a.title,
@@ -546,7 +570,7 @@ fn main() -> ExitCode {
         return orch_service::exec::sandbox_helper_main();
     }
     let cli = Cli::parse();
-    init_tracing(if matches!(cli.command, Command::Serve) { "info" } else { "warn" });
+    init_tracing(if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" }, cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

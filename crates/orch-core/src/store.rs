@@ -99,4 +99,19 @@ pub trait TaskStore: Send + Sync + 'static {
 
     /// Checks the backend answers (for readiness probes).
     async fn ping(&self) -> Result<()>;
+
+    /// The schema version the database is at and the newest this build knows, for backends with versioned
+    /// migrations (readiness probes report a mismatch); `None` for backends without versioned schemas.
+    async fn schema_version(&self) -> Result<Option<SchemaVersion>> {
+        Ok(None)
+    }
+}
+
+/// A database's schema version against the one this build expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaVersion {
+    /// The version the database is at.
+    pub current: u32,
+    /// The newest version this build knows (what its migrations produce).
+    pub expected: u32,
 }

@@ -144,7 +144,7 @@ pub(crate) fn ids(ids: Vec<TaskId>) -> Vec<i64> {
 // create_task
 
 /// Parameters of `create_task`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTaskParams {
     /// Task title (required, non-blank, at most 500 characters).
@@ -198,7 +198,7 @@ pub struct TaskResult {
 // update_task
 
 /// Parameters of `update_task`. Only the fields given change; an empty string clears an optional text field.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskParams {
     /// Task to edit.
@@ -243,7 +243,7 @@ pub struct UpdateTaskParams {
 // update_task_status
 
 /// Parameters of `update_task_status`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskStatusParams {
     /// Task to update.
@@ -270,7 +270,7 @@ pub struct UpdateTaskStatusResult {
 // get_task
 
 /// Parameters of `get_task`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetTaskParams {
     /// Task to read.
@@ -403,7 +403,7 @@ pub struct GetTaskResult {
 // list_tasks
 
 /// Parameters of `list_tasks`. Filters combine with AND.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListTasksParams {
     /// Only tasks with this status.
@@ -490,7 +490,7 @@ pub struct ListTasksResult {
 // delete_task
 
 /// Parameters of `delete_task`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTaskParams {
     /// Task to delete, with its executions and commit links.
@@ -528,7 +528,7 @@ pub enum GraphFormatDto {
 }
 
 /// Parameters of `get_task_graph`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetTaskGraphParams {
     /// Output format: json (default), mermaid or dot.
@@ -593,7 +593,7 @@ pub struct GetTaskGraphResult {
 // link_git_commit
 
 /// Parameters of `link_git_commit`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkGitCommitParams {
     /// Task to link the commit to.

@@ -6,11 +6,16 @@
 //! [`Orchestrator`]: orch_service::Orchestrator
 
 pub mod dto;
+pub mod http;
+mod instrument;
+pub mod metrics;
 mod params;
 mod routes;
 mod sampling;
 mod server;
 pub mod tools;
 
+pub use http::{HttpConfig, HttpError, HttpMode, serve_http};
+pub use metrics::Metrics;
 pub use server::{OrchestratorServer, ServeError, serve_stdio};
 pub use tools::ToolError;

@@ -1,12 +1,15 @@
 //! The rmcp server: tool registrations and stdio serving.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use orch_service::Orchestrator;
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{Json, ServerHandler, ServiceExt, tool_handler};
+use rmcp::model::{CallToolRequestParams, CallToolResponse, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, Json, RoleServer, ServerHandler, ServiceExt, tool_handler};
 
+use crate::metrics::Metrics;
 use crate::tools;
 
 const INSTRUCTIONS: &str = "Task board with a dependency graph. Typical loop: list_tasks or get_task_graph to see the \
@@ -17,7 +20,9 @@ start (in_progress) and finish (completed) work; link_git_commit to record commi
 #[derive(Clone)]
 pub struct OrchestratorServer {
     pub(crate) orch: Arc<Orchestrator>,
-    tool_router: ToolRouter<Self>,
+    pub(crate) tool_router: ToolRouter<Self>,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) call_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for OrchestratorServer {
@@ -38,7 +43,26 @@ impl OrchestratorServer {
         Self {
             orch,
             tool_router: Self::task_router() + Self::exec_router() + Self::planning_router() + Self::next_router(),
+            metrics: Arc::new(Metrics::new()),
+            call_timeout: None,
         }
+    }
+
+    /// Records into `metrics` (shared with the HTTP server's `/metrics`) instead of a private registry.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Bounds every tool call: one still running after `timeout` is abandoned and reported as a tool error.
+    pub fn with_call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// The metrics this server records into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 }
 
@@ -48,6 +72,15 @@ impl ServerHandler for OrchestratorServer {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("task-orchestrator", env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS)
+    }
+
+    // Written by hand (the macro then skips it) to time and count every call; see `instrument.rs`.
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        self.instrumented_call(request, context).await
     }
 }
 

@@ -7,6 +7,7 @@ mod analysis;
 mod error;
 mod execution;
 mod expansion;
+mod health;
 mod next;
 mod prd_import;
 pub mod render;
@@ -30,6 +31,7 @@ pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
 
 pub use error::{Error, ErrorKind, Result};
+pub use health::{DatabaseCheck, Readiness, SchemaCheck};
 use orch_core::{
     CommitLink, Deletion, Execution, GraphData, NewCommitLink, NewTask, Status, StatusChange, Task, TaskFilter, TaskId,
     TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore, validate,

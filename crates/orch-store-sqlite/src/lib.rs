@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use orch_core::{
     Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
-    NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
-    TaskStore,
+    NewTask, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
+    TaskQuery, TaskStore,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -284,5 +284,12 @@ impl TaskStore for SqliteStore {
 
     async fn ping(&self) -> Result<()> {
         self.read(|tx| tx.query_row("SELECT 1", [], |_| Ok(())).map_err(db_err("ping"))).await
+    }
+
+    async fn schema_version(&self) -> Result<Option<SchemaVersion>> {
+        let current: u32 = self
+            .read(|tx| tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_err("read schema version")))
+            .await?;
+        Ok(Some(SchemaVersion { current, expected: schema::MIGRATIONS.len() as u32 }))
     }
 }

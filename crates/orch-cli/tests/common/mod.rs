@@ -1,6 +1,8 @@
 //! Spawns the real `task-orchestrator` binary and talks MCP to it with rmcp's client.
 #![allow(dead_code, clippy::unwrap_used, missing_docs)]
 
+pub mod http;
+
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;

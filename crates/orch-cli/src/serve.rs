@@ -1,0 +1,115 @@
+//! `serve`: MCP over stdio, or over Streamable HTTP with `--http`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use orch_mcp::Metrics;
+use orch_mcp::http::{self, BearerToken, HttpConfig, HttpMode, HttpServer};
+use orch_service::Orchestrator;
+
+/// Where and how to serve.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Serve MCP Streamable HTTP at http://ADDR/mcp instead of stdio (ADDR defaults to 127.0.0.1:8000).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = http::DEFAULT_ADDR)]
+    pub http: Option<SocketAddr>,
+    /// No sessions: every POST answered on its own with JSON, so replicas behind a load balancer can share the
+    /// traffic (HTTP only).
+    #[arg(long, requires = "http")]
+    pub stateless: bool,
+    /// A Host header value to accept (name, name:port, [v6] or * for any; repeatable). Default: loopback names.
+    #[arg(long = "allowed-host", value_name = "HOST", env = "TASK_ORCHESTRATOR_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// An Origin to accept (scheme://host[:port|:*], null, or * for any; repeatable). Default: loopback origins.
+    #[arg(
+        long = "allowed-origin",
+        value_name = "ORIGIN",
+        env = "TASK_ORCHESTRATOR_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+    /// A file holding the bearer token clients must send (instead of TASK_ORCHESTRATOR_TOKEN).
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    /// Largest accepted request body in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = http::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// Seconds a tool call (and a response head) may take before it is abandoned.
+    #[arg(long, value_name = "SECONDS", default_value_t = http::DEFAULT_REQUEST_TIMEOUT.as_secs_f64())]
+    pub request_timeout: f64,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, value_name = "SECONDS", default_value_t = http::DEFAULT_SHUTDOWN_GRACE.as_secs_f64())]
+    pub shutdown_grace: f64,
+}
+
+/// The bearer token: `--token-file` if given, else `TASK_ORCHESTRATOR_TOKEN`, else none.
+pub fn token(file: Option<&std::path::Path>) -> Result<Option<BearerToken>> {
+    if let Some(path) = file {
+        let secret =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the token file {}", path.display()))?;
+        return Ok(Some(BearerToken::new(&secret).with_context(|| format!("in {}", path.display()))?));
+    }
+    match std::env::var("TASK_ORCHESTRATOR_TOKEN") {
+        Ok(secret) if !secret.trim().is_empty() => {
+            Ok(Some(BearerToken::new(&secret).context("in TASK_ORCHESTRATOR_TOKEN")?))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn seconds(name: &str, value: f64) -> Result<Duration> {
+    if !value.is_finite() || value <= 0.0 {
+        bail!("--{name} must be a positive number of seconds, got {value}");
+    }
+    Duration::try_from_secs_f64(value).with_context(|| format!("--{name} {value} is out of range"))
+}
+
+/// Serves over stdio, or over HTTP until SIGTERM/SIGINT.
+pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs) -> Result<()> {
+    let Some(addr) = args.http else {
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), "serving MCP on stdio");
+        orch_mcp::serve_stdio(orch).await?;
+        return Ok(());
+    };
+    let mut config = HttpConfig::new(addr);
+    config.mode = if args.stateless { HttpMode::Stateless } else { HttpMode::Session };
+    config.allowed_hosts = args.allowed_hosts.into_iter().filter(|h| !h.trim().is_empty()).collect();
+    config.allowed_origins = args.allowed_origins.into_iter().filter(|o| !o.trim().is_empty()).collect();
+    config.token = token(args.token_file.as_deref())?;
+    config.max_body_bytes = args.max_body_bytes;
+    config.request_timeout = seconds("request-timeout", args.request_timeout)?;
+    config.shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
+    let shutdown = shutdown_signal()?;
+    let server = HttpServer::bind(orch, config, Arc::new(Metrics::new())).await?;
+    server.run(shutdown).await?;
+    Ok(())
+}
+
+/// A future completing on SIGTERM (orchestrators, `docker stop`) or SIGINT (Ctrl-C). The handlers are installed
+/// now, before the port opens, so a signal sent as soon as the server listens is never the default (fatal) one.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM received"),
+            _ = interrupt.recv() => tracing::info!("SIGINT received"),
+        }
+    })
+}
+
+/// A future completing on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("Ctrl-C received");
+        }
+    })
+}

@@ -1,0 +1,160 @@
+//! Readiness: whether this process can serve requests now (database reachable, schema current).
+//!
+//! Liveness needs no check (a process that answers is alive); readiness is what load balancers and orchestrators
+//! poll before routing traffic, and what `task-orchestrator health` prints.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Orchestrator;
+
+/// The outcome of every readiness check; `ready` is true only when all passed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Readiness {
+    /// Every check passed.
+    pub ready: bool,
+    /// Whether the database answers a trivial query.
+    pub database: DatabaseCheck,
+    /// Whether the database schema is the one this build's migrations produce; absent for backends without
+    /// versioned schemas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<SchemaCheck>,
+}
+
+/// The database round trip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseCheck {
+    /// The database answered.
+    pub ok: bool,
+    /// How long the round trip took, in milliseconds.
+    pub latency_ms: f64,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The schema version against the expected one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaCheck {
+    /// The database is at the expected version.
+    pub ok: bool,
+    /// The version the database is at (absent when it could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<u32>,
+    /// The version this build expects (absent when it could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<u32>,
+    /// Why it failed and what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Readiness {
+    /// The names of the failed checks, for a one-line summary (`database`, `schema`).
+    pub fn failures(&self) -> Vec<&'static str> {
+        let mut failed = Vec::new();
+        if !self.database.ok {
+            failed.push("database");
+        }
+        if self.schema.as_ref().is_some_and(|s| !s.ok) {
+            failed.push("schema");
+        }
+        failed
+    }
+}
+
+impl Orchestrator {
+    /// Runs the readiness checks: a database round trip and, when the store has versioned migrations, the schema
+    /// version. Never fails: a failed check is reported in the result.
+    pub async fn readiness(&self) -> Readiness {
+        let started = Instant::now();
+        let ping = self.store.ping().await;
+        let database = DatabaseCheck {
+            ok: ping.is_ok(),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            error: ping.err().map(|e| e.to_string()),
+        };
+        let schema = match self.store.schema_version().await {
+            Ok(None) => None,
+            Ok(Some(v)) if v.current == v.expected => {
+                Some(SchemaCheck { ok: true, current: Some(v.current), expected: Some(v.expected), error: None })
+            }
+            Ok(Some(v)) => Some(SchemaCheck {
+                ok: false,
+                current: Some(v.current),
+                expected: Some(v.expected),
+                error: Some(if v.current > v.expected {
+                    format!(
+                        "the database is at schema version {} but this build knows only up to {}; a newer \
+                         task-orchestrator migrated it: upgrade this one",
+                        v.current, v.expected
+                    )
+                } else {
+                    format!(
+                        "the database is at schema version {} but this build expects {}; restart the server so it \
+                         applies its migrations",
+                        v.current, v.expected
+                    )
+                }),
+            }),
+            Err(e) => Some(SchemaCheck {
+                ok: false,
+                current: None,
+                expected: None,
+                error: Some(format!("cannot read the schema version: {e}")),
+            }),
+        };
+        let mut readiness = Readiness { ready: false, database, schema };
+        readiness.ready = readiness.failures().is_empty();
+        readiness
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Arc;
+
+    use orch_store_sqlite::SqliteStore;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_fresh_database_is_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tasks.db");
+        let orch = Orchestrator::new(Arc::new(SqliteStore::open(&path).unwrap()));
+        let r = orch.readiness().await;
+        assert!(r.ready, "{r:?}");
+        assert!(r.database.ok && r.database.error.is_none());
+        let schema = r.schema.clone().unwrap();
+        assert!(schema.ok && schema.current == schema.expected && schema.current.is_some());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["ready"], true);
+        assert!(json["database"].get("error").is_none());
+        assert_eq!(serde_json::from_value::<Readiness>(json).unwrap(), r);
+    }
+
+    #[tokio::test]
+    async fn a_database_migrated_by_a_newer_build_is_not_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tasks.db");
+        let orch = Orchestrator::new(Arc::new(SqliteStore::open(&path).unwrap()));
+        let expected = orch.readiness().await.schema.unwrap().expected.unwrap();
+        rusqlite_bump(&path, expected + 2);
+        let r = orch.readiness().await;
+        assert!(!r.ready);
+        assert!(r.database.ok);
+        assert_eq!(r.failures(), vec!["schema"]);
+        let schema = r.schema.unwrap();
+        assert_eq!((schema.current, schema.expected), (Some(expected + 2), Some(expected)));
+        assert!(schema.error.unwrap().contains("upgrade"));
+    }
+
+    fn rusqlite_bump(path: &std::path::Path, version: u32) {
+        // Another process (a newer build) migrating the file while this one runs.
+        let other = rusqlite::Connection::open(path).unwrap();
+        other.pragma_update(None, "user_version", version).unwrap();
+    }
+}
