@@ -20,6 +20,22 @@ pub struct Readiness {
     /// versioned schemas.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<SchemaCheck>,
+    /// Code execution: the sandbox's isolation level, or why execution is unavailable. Informational: the other
+    /// tools work without it, so it does not make the server unready.
+    pub sandbox: SandboxCheck,
+}
+
+/// The state of code execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SandboxCheck {
+    /// `ready`, `starting` (the start-up probe is still running) or `unavailable`.
+    pub state: String,
+    /// The isolation level executions run under (none, process, landlock, namespaces), when ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolation: Option<String>,
+    /// Why execution is unavailable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The database round trip.
@@ -75,6 +91,17 @@ impl Orchestrator {
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             error: ping.err().map(|e| e.to_string()),
         };
+        let sandbox = match self.executor_now() {
+            None => SandboxCheck { state: "starting".into(), isolation: None, error: None },
+            Some(Ok(executor)) => SandboxCheck {
+                state: "ready".into(),
+                isolation: serde_json::to_value(executor.isolation().level)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned)),
+                error: None,
+            },
+            Some(Err(why)) => SandboxCheck { state: "unavailable".into(), isolation: None, error: Some(why) },
+        };
         let schema = match self.store.schema_version().await {
             Ok(None) => None,
             Ok(Some(v)) if v.current == v.expected => {
@@ -105,7 +132,7 @@ impl Orchestrator {
                 error: Some(format!("cannot read the schema version: {e}")),
             }),
         };
-        let mut readiness = Readiness { ready: false, database, schema };
+        let mut readiness = Readiness { ready: false, database, schema, sandbox };
         readiness.ready = readiness.failures().is_empty();
         readiness
     }

@@ -31,7 +31,7 @@ pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
 
 pub use error::{Error, ErrorKind, Result};
-pub use health::{DatabaseCheck, Readiness, SchemaCheck};
+pub use health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 use orch_core::{
     CommitLink, Deletion, Execution, GraphData, NewCommitLink, NewTask, Status, StatusChange, Task, TaskFilter, TaskId,
     TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore, validate,

@@ -399,6 +399,12 @@ impl TaskStore for PgStore {
         on_conn!(self, "save the document", |c| sql::save_document(c, document).await?)
     }
 
+    async fn schema_version(&self) -> Result<Option<orch_core::SchemaVersion>> {
+        let current = PgStore::schema_version(self).await?;
+        let as_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(Some(orch_core::SchemaVersion { current: as_u32(current), expected: as_u32(latest_schema_version()) }))
+    }
+
     async fn ping(&self) -> Result<()> {
         on_conn!(self, "ping", |c| {
             sqlx_core::query::query("SELECT 1").execute(&mut *c).await.map_err(db_err("ping"))?;

@@ -18,13 +18,38 @@ pub struct Server<H: ClientHandler = ()> {
     pub dir: tempfile::TempDir,
 }
 
-/// A command for the binary with an isolated environment pointing at `db`.
+/// The PostgreSQL server the end-to-end tests use instead of SQLite when `E2E_BACKEND=postgres` (its URL comes from
+/// `TEST_DATABASE_URL`, which must then be set).
+pub fn postgres() -> Option<String> {
+    if std::env::var("E2E_BACKEND").is_ok_and(|b| b == "postgres") {
+        Some(std::env::var("TEST_DATABASE_URL").expect("E2E_BACKEND=postgres needs TEST_DATABASE_URL"))
+    } else {
+        None
+    }
+}
+
+/// The database URL for a test database "at" `db`: the SQLite file itself, or on PostgreSQL a schema named after
+/// the path, so servers given the same path share a board and every test has its own.
+pub fn database_url(db: &std::path::Path) -> String {
+    match postgres() {
+        None => format!("sqlite://{}", db.display()),
+        Some(base) => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            db.hash(&mut h);
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}schema=e2e_{:016x}", h.finish())
+        }
+    }
+}
+
+/// A command for the binary with an isolated environment pointing at the test database `db`.
 pub fn command(db: &std::path::Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", db.parent().unwrap())
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", database_url(db))
         .env("TASK_ORCHESTRATOR_LOG_LEVEL", "warn");
     cmd
 }

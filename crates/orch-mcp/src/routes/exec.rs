@@ -3,6 +3,7 @@
 use rmcp::{Json, tool, tool_router};
 
 use crate::dto::*;
+use crate::metrics::ExecutionOutcome;
 use crate::params::Parameters;
 use crate::server::{OrchestratorServer, wire};
 use crate::tools;
@@ -19,9 +20,18 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<ExecuteCodeParams>,
     ) -> Result<Json<ExecuteCodeResult>, String> {
-        wire(match p {
+        let language = p.as_ref().map_or("unknown", |p| p.language.as_str());
+        let result = match p {
             Ok(p) => tools::execute_code(&self.orch, p).await,
             Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        };
+        let outcome = match &result {
+            Ok(r) if r.execution.timed_out => ExecutionOutcome::Timeout,
+            Ok(r) if r.execution.exit_code == Some(0) => ExecutionOutcome::Success,
+            Ok(_) => ExecutionOutcome::Failure,
+            Err(_) => ExecutionOutcome::Error,
+        };
+        self.metrics.record_execution(language, outcome);
+        wire(result)
     }
 }

@@ -80,9 +80,19 @@ impl OrchestratorServer {
         Parameters(p): Parameters<ExpandTaskParams>,
         peer: Peer<RoleServer>,
     ) -> Result<Json<ExpandTaskResult>, String> {
-        wire(match p {
+        let result = match p {
             Ok(p) => tools::expand_task(&self.orch, p, sampling::from_peer(&peer)).await,
             Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        };
+        if let Ok(r) = &result {
+            let meta = &r.expansion["metadata"];
+            let provider = meta["provider"].as_str().unwrap_or("unknown");
+            // The offline planner is not an LLM call.
+            if provider != "offline" {
+                let tokens = |k: &str| meta["tokenUsage"][k].as_u64().unwrap_or(0);
+                self.metrics.record_llm(provider, tokens("promptTokens"), tokens("completionTokens"));
+            }
+        }
+        wire(result)
     }
 }
