@@ -30,6 +30,12 @@ CALLS=(
   --call update_task '{"task_id":2,"description":"from the harness"}'
   --call get_task_graph '{"format":"mermaid"}'
   --call link_git_commit '{"task_id":1,"commit_hash":"abcdef1"}'
+  --call execute_code '{"task_id":1,"language":"python","code":"print(6*7)"}'
+  --call analyze_complexity '{"task_id":1}'
+  --call estimate_effort '{"task_id":2}'
+  --call expand_task '{"task_id":2,"depth":1,"replace":true}'
+  --call get_next_task '{"project_id":"default-project"}'
+  --call parse_prd '{"content":"# P\n\n## Features\n### Login\n- Priority: High\n- Description: Sign in\n","project_id":"prd"}'
   --call-error get_task '{"task_id":999999}'
   --call-error create_task '{"title":""}'
   --call-error update_task_status '{"task_id":1,"status":"done"}'
@@ -48,10 +54,10 @@ check() { # NAME CMD...
 }
 
 PORT="$(free_port)"
-export DATABASE_URL="sqlite://$WORK/session.db"
+# The database goes in the arguments: SDK clients start stdio servers with a minimal environment.
 check "stdio, and HTTP in session mode (run_all.sh)" env \
-  STDIO_CMD="$BIN serve" \
-  HTTP_CMD="$BIN serve --http 127.0.0.1:$PORT" HTTP_URL="http://127.0.0.1:$PORT/mcp" \
+  STDIO_CMD="$BIN --db sqlite://$WORK/stdio.db serve" \
+  HTTP_CMD="$BIN --db sqlite://$WORK/session.db serve --http 127.0.0.1:$PORT" HTTP_URL="http://127.0.0.1:$PORT/mcp" \
   "$HARNESS/run_all.sh" "${CALLS[@]}"
 
 # Stateless mode: the same clients, but server-sse-multiple-streams is left out: it tests several streams in one
