@@ -618,29 +618,62 @@ pub(crate) fn metrics(tx: &Transaction<'_>, f: &TaskFilter) -> Result<TaskMetric
     })
 }
 
+/// Fills in dependencies and tags for every task of a project with two joined scans, which beats binding every id
+/// when the whole project is read.
+fn hydrate_project(tx: &Transaction<'_>, project: &str, tasks: &mut [Task]) -> Result<Vec<(TaskId, TaskId)>> {
+    let index: std::collections::HashMap<i64, usize> = tasks.iter().enumerate().map(|(i, t)| (t.id.0, i)).collect();
+    let mut edges = Vec::new();
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "SELECT d.task_id, d.depends_on_id FROM tasks t JOIN task_dependencies d ON d.task_id = t.id \
+                 WHERE t.project_id = ? ORDER BY d.task_id, d.depends_on_id",
+            )
+            .map_err(db_err("read edges"))?;
+        let mut rows = stmt.query([project]).map_err(db_err("read edges"))?;
+        while let Some(r) = rows.next().map_err(db_err("read edges"))? {
+            let (task, dep): (i64, i64) =
+                (r.get(0).map_err(db_err("read edges"))?, r.get(1).map_err(db_err("read edges"))?);
+            if let Some(&i) = index.get(&task) {
+                tasks[i].dependencies.push(TaskId(dep));
+            }
+            edges.push((TaskId(task), TaskId(dep)));
+        }
+    }
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT g.task_id, g.tag FROM tasks t JOIN task_tags g ON g.task_id = t.id WHERE t.project_id = ? \
+             ORDER BY g.task_id, g.position",
+        )
+        .map_err(db_err("read tags"))?;
+    let mut rows = stmt.query([project]).map_err(db_err("read tags"))?;
+    while let Some(r) = rows.next().map_err(db_err("read tags"))? {
+        let task: i64 = r.get(0).map_err(db_err("read tags"))?;
+        if let Some(&i) = index.get(&task) {
+            tasks[i].tags.push(r.get(1).map_err(db_err("read tags"))?);
+        }
+    }
+    Ok(edges)
+}
+
 pub(crate) fn graph(tx: &Transaction<'_>, project: Option<&str>) -> Result<GraphData> {
-    let (tasks, edges_sql, params) = match project {
-        Some(p) => (
-            query_tasks(
-                tx,
-                &format!("SELECT {TASK_COLUMNS} FROM tasks WHERE project_id = ? ORDER BY id"),
-                &[Value::Text(p.into())],
-            )?,
-            "SELECT d.task_id, d.depends_on_id FROM task_dependencies d JOIN tasks t ON t.id = d.task_id \
-             WHERE t.project_id = ? ORDER BY d.task_id, d.depends_on_id",
-            vec![Value::Text(p.into())],
-        ),
-        None => (
-            query_tasks(tx, &format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY id"), &[])?,
-            "SELECT task_id, depends_on_id FROM task_dependencies ORDER BY task_id, depends_on_id",
-            vec![],
-        ),
+    let Some(project) = project else {
+        let tasks = query_tasks(tx, &format!("SELECT {TASK_COLUMNS} FROM tasks ORDER BY id"), &[])?;
+        let mut stmt = tx
+            .prepare_cached("SELECT task_id, depends_on_id FROM task_dependencies ORDER BY task_id, depends_on_id")
+            .map_err(db_err("read edges"))?;
+        let rows = stmt.query_map([], |r| Ok((TaskId(r.get(0)?), TaskId(r.get(1)?)))).map_err(db_err("read edges"))?;
+        let edges = rows.collect::<rusqlite::Result<_>>().map_err(db_err("read edges"))?;
+        return Ok(GraphData { tasks, edges });
     };
-    let mut stmt = tx.prepare_cached(edges_sql).map_err(db_err("read edges"))?;
-    let rows = stmt
-        .query_map(params_from_iter(&params), |r| Ok((TaskId(r.get(0)?), TaskId(r.get(1)?))))
-        .map_err(db_err("read edges"))?;
-    let edges = rows.collect::<rusqlite::Result<_>>().map_err(db_err("read edges"))?;
+    let mut tasks = {
+        let mut stmt = tx
+            .prepare_cached(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE project_id = ? ORDER BY id"))
+            .map_err(db_err("read tasks"))?;
+        let rows = stmt.query_map([project], task_row).map_err(db_err("read tasks"))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err("read tasks"))?
+    };
+    let edges = hydrate_project(tx, project, &mut tasks)?;
     Ok(GraphData { tasks, edges })
 }
 
