@@ -132,11 +132,13 @@ async fn execute_code_runs_every_language_and_records_it() {
     assert_eq!(history["executions"].as_array().unwrap().len(), 8);
     assert_eq!(history["executions"][0]["language"], "python");
 
-    let db_dir = s.dir.path().to_str().unwrap().to_string();
-    let refused = s
-        .call_err("execute_code", json!({"task_id": 1, "language": "bash", "code": "ls", "working_directory": db_dir}))
-        .await;
-    assert!(refused.contains("working_directory"), "{refused}");
+    if common::postgres().is_none() {
+        // The SQLite file's directory is protected from executed code (PostgreSQL has no local database files).
+        let db_dir = s.dir.path().to_str().unwrap().to_string();
+        let args = json!({"task_id": 1, "language": "bash", "code": "ls", "working_directory": db_dir});
+        let refused = s.call_err("execute_code", args).await;
+        assert!(refused.contains("working_directory"), "{refused}");
+    }
     let unknown = s.call_err("execute_code", json!({"task_id": 1, "language": "cobol", "code": "x"})).await;
     assert!(unknown.contains("unknown variant") && unknown.contains("python"), "{unknown}");
     let missing = s.call_err("execute_code", json!({"task_id": 99, "language": "bash", "code": "true"})).await;
