@@ -2,7 +2,8 @@
 //! time and idle memory. Run: `cargo bench -p orch-cli --bench stdio_latency` (optionally `-- 1000` for one size).
 //!
 //! Each figure is the time from sending `tools/call` to receiving its result with rmcp's client, so it includes the
-//! JSON-RPC round trip over pipes; the server runs in a release build on a fresh SQLite file.
+//! JSON-RPC round trip over pipes; the server runs in a release build on a fresh SQLite file, or, with
+//! `BENCH_DATABASE_URL=postgres://…`, in a fresh schema of that PostgreSQL database.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::sync::Arc;
@@ -30,7 +31,7 @@ impl Lcg {
 }
 
 async fn populate(path: &std::path::Path, n: usize) {
-    let store = Arc::new(SqliteStore::open(path).unwrap());
+    let store = open_store(path).await;
     let mut rng = Lcg(7);
     let batch = 1_000;
     for start in (0..n).step_by(batch) {
@@ -55,12 +56,35 @@ async fn populate(path: &std::path::Path, n: usize) {
     }
 }
 
+/// The database URL for a bench database "at" `path`: the SQLite file, or a PostgreSQL schema named after it.
+fn database_url(path: &std::path::Path) -> String {
+    match std::env::var("BENCH_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            path.hash(&mut h);
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}schema=bench_{:016x}", h.finish())
+        }
+        _ => format!("sqlite://{}", path.display()),
+    }
+}
+
+async fn open_store(path: &std::path::Path) -> Arc<dyn TaskStore> {
+    let url = database_url(path);
+    if url.starts_with("postgres") {
+        Arc::new(orch_store_postgres::PgStore::connect_url(&url).await.unwrap())
+    } else {
+        Arc::new(SqliteStore::open(path).unwrap())
+    }
+}
+
 fn command(db: &std::path::Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.arg("serve")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("DATABASE_URL", database_url(db))
         .env("TASK_ORCHESTRATOR_LOG_LEVEL", "warn");
     cmd
 }
@@ -175,7 +199,7 @@ async fn bench_size(n: usize, rows: &mut Vec<String>) {
 
 /// One project of `n` tasks with `3n` dependency edges (each task depends on three earlier ones), a quarter done.
 async fn populate_dense(path: &std::path::Path, n: usize) {
-    let store = Arc::new(SqliteStore::open(path).unwrap());
+    let store = open_store(path).await;
     let mut rng = Lcg(11);
     let batch = 1_000;
     let mut created: Vec<TaskId> = Vec::new();
