@@ -286,7 +286,14 @@ async fn startup(rows: &mut Vec<String>) {
 fn main() {
     // `cargo bench` passes `--bench`; numeric arguments choose the sizes.
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 100_000] } else { sizes };
+    let next_only = std::env::args().any(|a| a == "next-only");
+    let sizes = if next_only {
+        Vec::new()
+    } else if sizes.is_empty() {
+        vec![1_000, 100_000]
+    } else {
+        sizes
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let mut rows = vec![
         "| tasks | operation | median ms | p99 ms | max ms | calls |".to_string(),

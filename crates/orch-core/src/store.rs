@@ -97,6 +97,12 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Stores a document, or refreshes the one with the same project, kind and content hash (keeping its id).
     async fn save_document(&self, document: NewDocument) -> Result<Document>;
 
+    /// A value that changes whenever anything in the database changes (this process or another), or `None` when the
+    /// backend cannot tell cheaply. Callers may reuse data read while the value stayed the same.
+    async fn board_version(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// Checks the backend answers (for readiness probes).
     async fn ping(&self) -> Result<()>;
 

@@ -21,7 +21,7 @@ macro_rules! store_conformance_tests {
             batch_create_resolves_references_and_is_atomic, claims_take_only_ready_unclaimed_tasks,
             concurrent_claims_never_share_a_task, stale_claims_are_released, history_is_most_recent_first,
             transitive_dependents_follow_every_path, external_keys_are_unique_per_project, documents_are_kept_once,
-            ping_answers);
+            board_version_moves_on_every_write, ping_answers);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -506,4 +506,18 @@ pub async fn documents_are_kept_once(store: &dyn TaskStore) {
     assert_eq!(again.document.parsed, serde_json::json!({"features": 2}));
     let other = store.save_document(NewDocument { content_hash: "def".into(), ..doc }).await.unwrap();
     assert_ne!(other.id, first.id);
+}
+
+pub async fn board_version_moves_on_every_write(store: &dyn TaskStore) {
+    let Some(before) = store.board_version().await.unwrap() else {
+        return;
+    };
+    assert_eq!(store.board_version().await.unwrap(), Some(before), "reads do not move the version");
+    let t = create(store, new("t")).await;
+    let after_create = store.board_version().await.unwrap().unwrap();
+    assert_ne!(after_create, before);
+    store.get_task(t.id).await.unwrap();
+    assert_eq!(store.board_version().await.unwrap(), Some(after_create));
+    store.set_status(t.id, Status::Blocked, false).await.unwrap();
+    assert_ne!(store.board_version().await.unwrap(), Some(after_create));
 }

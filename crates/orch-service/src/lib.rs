@@ -115,6 +115,8 @@ pub struct Orchestrator {
     expander: Arc<orch_expand::Expander>,
     analysis: Arc<analysis::Analyzer>,
     selection: SelectionSettings,
+    /// Project snapshots for `get_next_task`, valid while the board version is unchanged.
+    snapshots: Arc<next::SnapshotCache>,
 }
 
 impl std::fmt::Debug for Orchestrator {
@@ -137,6 +139,7 @@ impl Orchestrator {
             expander: Arc::new(expander),
             analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
             selection: SelectionSettings::default(),
+            snapshots: Arc::default(),
         }
     }
 
@@ -307,6 +310,28 @@ mod tests {
         let second = o.get_next_task(request("b")).await.unwrap();
         assert_eq!(second.released, vec![TaskId(1)], "the abandoned claim went back to the pool");
         assert_eq!(second.claimed.unwrap().assignee.as_deref(), Some("b"));
+    }
+
+    #[tokio::test]
+    async fn selection_never_reuses_a_snapshot_after_a_write_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let o = Orchestrator::new(Arc::new(SqliteStore::open(&path).unwrap()));
+        // A second store on the same file stands in for another server process.
+        let other = SqliteStore::open(&path).unwrap();
+        let ask = || NextTaskRequest { project_id: orch_core::DEFAULT_PROJECT.into(), ..Default::default() };
+        let ids = |r: &NextTaskReport| r.selection.ranked_ids();
+        o.create_task(NewTask { title: "a".into(), ..Default::default() }).await.unwrap();
+        assert_eq!(ids(&o.get_next_task(ask()).await.unwrap()), vec![TaskId(1)]);
+        assert_eq!(ids(&o.get_next_task(ask()).await.unwrap()), vec![TaskId(1)], "served from the snapshot");
+        let b = other.create_task(
+            orch_core::validate::new_task(NewTask { title: "b".into(), priority: 4, ..Default::default() }).unwrap(),
+        );
+        b.await.unwrap();
+        let after = ids(&o.get_next_task(ask()).await.unwrap());
+        assert_eq!(after, vec![TaskId(2), TaskId(1)], "another process's write is seen at once");
+        other.set_status(TaskId(2), orch_core::Status::Blocked, false).await.unwrap();
+        assert_eq!(ids(&o.get_next_task(ask()).await.unwrap()), vec![TaskId(1)]);
     }
 
     #[tokio::test]

@@ -39,6 +39,9 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Only ever asked `PRAGMA data_version`, which changes when any other connection (our writer, or another
+    /// process) commits; being used for nothing else, it sees every write.
+    version_probe: Mutex<Connection>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -88,8 +91,17 @@ impl SqliteStore {
                 Ok(Mutex::new(conn))
             })
             .collect::<Result<Vec<_>>>()?;
+        let version_probe = Connection::open_with_flags(&path, flags)
+            .map_err(|e| Error::storage(format!("cannot open the database {}", path.display()), e))?;
+        configure(&version_probe)?;
         Ok(Self {
-            inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) }),
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+                version_probe: Mutex::new(version_probe),
+            }),
         })
     }
 
@@ -280,6 +292,13 @@ impl TaskStore for SqliteStore {
 
     async fn analyses(&self, task_id: TaskId) -> Result<Vec<Analysis>> {
         self.read(move |tx| sql::analyses(tx, task_id)).await
+    }
+
+    async fn board_version(&self) -> Result<Option<u64>> {
+        // A pragma on an idle connection takes microseconds: no need for the blocking pool.
+        let conn = lock(&self.inner.version_probe);
+        let v: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(db_err("read data_version"))?;
+        Ok(Some(v as u64))
     }
 
     async fn ping(&self) -> Result<()> {
