@@ -255,6 +255,11 @@ async fn bench_next_task(rows: &mut Vec<String>) {
             .await;
     })
     .await;
+    // Every claim writes, so each call after it reads the project again: the cost of an agent claim loop.
+    measure(rows, 10_000, "get_next_task with claim (each call after a write)", 100, |i| async move {
+        call(c, "get_next_task", json!({"project_id": "dense", "claim": true, "assignee": format!("agent-{i}")})).await;
+    })
+    .await;
     client.cancel().await.ok();
 }
 
