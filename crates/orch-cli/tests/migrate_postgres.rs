@@ -143,6 +143,16 @@ async fn migrate_copies_a_sqlite_board_into_postgres() {
         assert!(stdout.contains(line), "missing '{line}' in:\n{stdout}");
     }
 
+    // The copy ends with ANALYZE, so the planner has statistics (reltuples is -1 for a never-analysed table).
+    let mut conn = PgConnection::connect(&url).await.unwrap();
+    let reltuples: f32 = sqlx_core::query_scalar::query_scalar(AssertSqlSafe(format!(
+        "SELECT reltuples FROM pg_class WHERE oid = '\"{}\".tasks'::regclass",
+        schema.name
+    )))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(reltuples, 4.0, "planner statistics after the import");
     let pg = PgStore::connect(PgConfig::from_url(&url).unwrap().with_schema(&schema.name).unwrap()).await.unwrap();
     for id in &ids {
         assert_eq!(pg.get_task(*id).await.unwrap(), sqlite.get_task(*id).await.unwrap(), "task {id}");

@@ -193,6 +193,14 @@ impl BoardImport {
                 .await
                 .map_err(db_err("reset the id sequences"))?;
             }
+            // A bulk load leaves the planner without statistics: before this, the prerequisite check of a status
+            // change scanned every task (20 ms at 100,000 tasks instead of 0.06 ms).
+            for table in crate::BOARD_TABLES {
+                query(AssertSqlSafe(format!("ANALYZE {table}")))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(db_err("update the planner statistics"))?;
+            }
             let counts = table_counts(&mut self.tx).await?;
             self.tx.commit().await.map_err(db_err("commit the import"))?;
             Ok(counts)
