@@ -87,3 +87,16 @@ fn usage_errors_exit_2_with_a_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://"));
 }
+
+#[test]
+fn serve_exits_cleanly_when_stdin_closes_before_the_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_task-orchestrator"))
+        .args(["--db", &format!("sqlite://{}", dir.path().join("t.db").display()), "serve"])
+        .stdin(std::process::Stdio::null())
+        .env("TASK_ORCHESTRATOR_LOG_LEVEL", "error")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "nothing but protocol messages on stdout");
+}

@@ -97,10 +97,15 @@ pub enum ServeError {
 
 /// Serves MCP over stdin/stdout until the client disconnects.
 pub async fn serve_stdio(orch: Arc<Orchestrator>) -> Result<(), ServeError> {
-    let service = OrchestratorServer::new(orch)
-        .serve(rmcp::transport::stdio())
-        .await
-        .map_err(|e| ServeError::Initialize(Box::new(e)))?;
+    let service = match OrchestratorServer::new(orch).serve(rmcp::transport::stdio()).await {
+        Ok(service) => service,
+        // The client went away before initializing (or a person pressed Ctrl-D): a normal end, not a failure.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {
+            tracing::info!("stdin closed before the MCP handshake; exiting");
+            return Ok(());
+        }
+        Err(e) => return Err(ServeError::Initialize(Box::new(e))),
+    };
     service.waiting().await?;
     Ok(())
 }
