@@ -768,16 +768,28 @@ pub(crate) async fn link_commit(c: &mut PgConnection, link: &NewCommitLink) -> R
 }
 
 pub(crate) async fn commits(c: &mut PgConnection, task: TaskId) -> Result<Vec<CommitLink>> {
-    project_of(c, task, false).await?.ok_or(Error::TaskNotFound(task))?;
-    let rows = query(
-        "SELECT id, task_id, commit_hash, commit_message, author, timestamp FROM git_commits \
-                      WHERE task_id = $1 ORDER BY id",
+    rows_of_task(
+        c,
+        task,
+        "SELECT id, task_id, commit_hash, commit_message, author, timestamp FROM git_commits WHERE task_id = $1 \
+         ORDER BY id",
+        commit_row,
+        "read commits",
     )
-    .bind(task.0)
-    .fetch_all(&mut *c)
     .await
-    .map_err(db_err("read commits"))?;
-    rows.iter().map(commit_row).collect::<Result<_, _>>().map_err(db_err("read commits"))
+}
+
+/// The rows a task owns (commits, executions, analyses), oldest first; `TaskNotFound` for an unknown task.
+async fn rows_of_task<T>(
+    c: &mut PgConnection,
+    task: TaskId,
+    sql: &'static str,
+    row: fn(&PgRow) -> Result<T, sqlx_core::Error>,
+    action: &'static str,
+) -> Result<Vec<T>> {
+    project_of(c, task, false).await?.ok_or(Error::TaskNotFound(task))?;
+    let rows = query(sql).bind(task.0).fetch_all(&mut *c).await.map_err(db_err(action))?;
+    rows.iter().map(row).collect::<Result<_, _>>().map_err(db_err(action))
 }
 
 fn execution_row(r: &PgRow) -> Result<Execution, sqlx_core::Error> {
@@ -834,13 +846,8 @@ pub(crate) async fn record_execution(c: &mut PgConnection, e: &NewExecution) -> 
 }
 
 pub(crate) async fn executions(c: &mut PgConnection, task: TaskId) -> Result<Vec<Execution>> {
-    project_of(c, task, false).await?.ok_or(Error::TaskNotFound(task))?;
-    let rows = query(concat!("SELECT ", execution_columns!(), " FROM code_executions WHERE task_id = $1 ORDER BY id"))
-        .bind(task.0)
-        .fetch_all(&mut *c)
-        .await
-        .map_err(db_err("read executions"))?;
-    rows.iter().map(execution_row).collect::<Result<_, _>>().map_err(db_err("read executions"))
+    let sql = concat!("SELECT ", execution_columns!(), " FROM code_executions WHERE task_id = $1 ORDER BY id");
+    rows_of_task(c, task, sql, execution_row, "read executions").await
 }
 
 fn analysis_row(r: &PgRow) -> Result<Analysis, sqlx_core::Error> {
@@ -891,16 +898,9 @@ pub(crate) async fn record_analysis(
 }
 
 pub(crate) async fn analyses(c: &mut PgConnection, task: TaskId) -> Result<Vec<Analysis>> {
-    project_of(c, task, false).await?.ok_or(Error::TaskNotFound(task))?;
-    let rows = query(
-        "SELECT id, task_id, kind, result, task_updated_at, created_at FROM task_analyses \
-         WHERE task_id = $1 ORDER BY id",
-    )
-    .bind(task.0)
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err("read analyses"))?;
-    rows.iter().map(analysis_row).collect::<Result<_, _>>().map_err(db_err("read analyses"))
+    let sql = "SELECT id, task_id, kind, result, task_updated_at, created_at FROM task_analyses WHERE task_id = $1 \
+               ORDER BY id";
+    rows_of_task(c, task, sql, analysis_row, "read analyses").await
 }
 
 pub(crate) async fn completed_history(c: &mut PgConnection, project: &str, limit: u32) -> Result<Vec<Task>> {

@@ -709,12 +709,27 @@ pub(crate) fn link_commit(tx: &Transaction<'_>, link: &NewCommitLink) -> Result<
 }
 
 pub(crate) fn commits(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<CommitLink>> {
+    rows_of_task(
+        tx,
+        task,
+        &format!("SELECT {COMMIT_COLUMNS} FROM git_commits WHERE task_id = ? ORDER BY id"),
+        commit_row,
+        "read commits",
+    )
+}
+
+/// The rows a task owns (commits, executions, analyses), oldest first; `TaskNotFound` for an unknown task.
+fn rows_of_task<T>(
+    tx: &Transaction<'_>,
+    task: TaskId,
+    sql: &str,
+    row: fn(&Row<'_>) -> rusqlite::Result<T>,
+    action: &'static str,
+) -> Result<Vec<T>> {
     exists(tx, task)?;
-    let mut stmt = tx
-        .prepare_cached(&format!("SELECT {COMMIT_COLUMNS} FROM git_commits WHERE task_id = ? ORDER BY id"))
-        .map_err(db_err("read commits"))?;
-    let rows = stmt.query_map([task.0], commit_row).map_err(db_err("read commits"))?;
-    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read commits"))
+    let mut stmt = tx.prepare_cached(sql).map_err(db_err(action))?;
+    let rows = stmt.query_map([task.0], row).map_err(db_err(action))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(db_err(action))
 }
 
 fn json_col(s: String) -> rusqlite::Result<serde_json::Value> {
@@ -775,12 +790,8 @@ pub(crate) fn record_execution(tx: &Transaction<'_>, e: NewExecution) -> Result<
 }
 
 pub(crate) fn executions(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<Execution>> {
-    exists(tx, task)?;
-    let mut stmt = tx
-        .prepare_cached(&format!("SELECT {EXECUTION_COLUMNS} FROM code_executions WHERE task_id = ? ORDER BY id"))
-        .map_err(db_err("read executions"))?;
-    let rows = stmt.query_map([task.0], execution_row).map_err(db_err("read executions"))?;
-    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read executions"))
+    let sql = format!("SELECT {EXECUTION_COLUMNS} FROM code_executions WHERE task_id = ? ORDER BY id");
+    rows_of_task(tx, task, &sql, execution_row, "read executions")
 }
 
 fn analysis_row(r: &Row<'_>) -> rusqlite::Result<Analysis> {
@@ -825,12 +836,8 @@ pub(crate) fn record_analysis(
 }
 
 pub(crate) fn analyses(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<Analysis>> {
-    exists(tx, task)?;
-    let mut stmt = tx
-        .prepare_cached(&format!("SELECT {ANALYSIS_COLUMNS} FROM task_analyses WHERE task_id = ? ORDER BY id"))
-        .map_err(db_err("read analyses"))?;
-    let rows = stmt.query_map([task.0], analysis_row).map_err(db_err("read analyses"))?;
-    rows.collect::<rusqlite::Result<_>>().map_err(db_err("read analyses"))
+    let sql = format!("SELECT {ANALYSIS_COLUMNS} FROM task_analyses WHERE task_id = ? ORDER BY id");
+    rows_of_task(tx, task, &sql, analysis_row, "read analyses")
 }
 
 pub(crate) fn completed_history(tx: &Transaction<'_>, project: &str, limit: u32) -> Result<Vec<Task>> {
