@@ -342,6 +342,15 @@ fn parse_steps(value: Option<&Value>, subtasks: usize, repairs: &mut Vec<String>
         .collect()
 }
 
+/// An optional positive effort in hours, capped and rounded to a quarter hour like subtask efforts.
+fn optional_effort(object: &serde_json::Map<String, Value>) -> Option<f64> {
+    object
+        .get("estimatedEffort")
+        .and_then(number)
+        .filter(|e| *e > 0.0)
+        .map(|e| round_quarter(e.min(MAX_SUBTASK_EFFORT_HOURS)))
+}
+
 fn parse_tests(value: Option<&Value>, subtasks: usize, repairs: &mut Vec<String>) -> Vec<TestTask> {
     section_items(value, "testTasks", repairs)
         .into_iter()
@@ -353,11 +362,7 @@ fn parse_tests(value: Option<&Value>, subtasks: usize, repairs: &mut Vec<String>
                 test_type: if test_type.is_empty() { "unit".into() } else { test_type },
                 framework: optional_text(object, "framework"),
                 acceptance_criterion: optional_text(object, "acceptanceCriterion"),
-                estimated_effort: object
-                    .get("estimatedEffort")
-                    .and_then(number)
-                    .filter(|e| *e > 0.0)
-                    .map(|e| round_quarter(e.min(MAX_SUBTASK_EFFORT_HOURS))),
+                estimated_effort: optional_effort(object),
                 subtask_index: subtask_index(object, subtasks, &path, repairs),
             }
         })
@@ -373,11 +378,7 @@ fn parse_docs(value: Option<&Value>, subtasks: usize, repairs: &mut Vec<String>)
                 title,
                 description: text_field(object, &["description", "details"]),
                 doc_type: if doc_type.is_empty() { "developer".into() } else { doc_type },
-                estimated_effort: object
-                    .get("estimatedEffort")
-                    .and_then(number)
-                    .filter(|e| *e > 0.0)
-                    .map(|e| round_quarter(e.min(MAX_SUBTASK_EFFORT_HOURS))),
+                estimated_effort: optional_effort(object),
                 subtask_index: subtask_index(object, subtasks, &path, repairs),
             }
         })
