@@ -15,9 +15,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && install -m 0755 target/release/task-orchestrator /usr/local/bin/task-orchestrator
 
 FROM debian:bookworm-slim AS runtime
-# python3, node, bash and sqlite3 run the code agents submit (execute_code); tini reaps and forwards signals.
+# python3, node, bash and sqlite3 run the code agents submit (execute_code); pip and npm install its packages when
+# TASK_ORCHESTRATOR_EXEC_PACKAGE_NETWORK=true; tini reaps and forwards signals.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3 nodejs bash sqlite3 ca-certificates tini \
+    && apt-get install -y --no-install-recommends python3 python3-pip nodejs npm bash sqlite3 ca-certificates tini \
     && rm -rf /var/lib/apt/lists/*
 # A fixed non-root uid. The sandbox's strongest level (user, mount, pid and net namespaces plus a cgroup per
 # execution) needs more than this user has; docs/deployment.md lists the securityContext for each level.

@@ -1,13 +1,14 @@
 //! Building the orchestrator's components from the environment (the spec's configuration variables).
 
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use orch_core::select::{Factor, Weights as SelectionWeights};
 use orch_service::analyze::{AnalysisOptions, Weights};
+use orch_service::exec::workspace::AllowedRoots;
 use orch_service::exec::{ExecConfig, Executor, HELPER_ARG};
 use orch_service::expand::{Expander, ProvidersConfig};
 use orch_service::{AnalysisSettings, Orchestrator, SelectionSettings};
@@ -24,10 +25,51 @@ fn cache_ttl() -> Result<Duration> {
 }
 
 /// Analysis settings from `COMPLEXITY_WEIGHTS_*`, `ANALYSIS_TIMEOUT` and `CACHE_TTL`.
-pub fn analysis_settings() -> Result<AnalysisSettings> {
+pub fn analysis_settings(database: Option<&Path>) -> Result<AnalysisSettings> {
     let weights = Weights::from_env().context("invalid COMPLEXITY_WEIGHTS_* configuration")?;
     let options = AnalysisOptions::from_env().context("invalid ANALYSIS_TIMEOUT")?;
-    Ok(AnalysisSettings { weights, max_files: options.max_files, timeout: options.timeout, cache_ttl: cache_ttl()? })
+    let mut roots = workspace_roots(database)?;
+    // A scan may also read the repository the board lives in, the usual project_root.
+    if let Some(repository) = database.and_then(repository_of) {
+        roots.push(repository);
+    }
+    Ok(AnalysisSettings {
+        weights,
+        max_files: options.max_files,
+        timeout: options.timeout,
+        cache_ttl: cache_ttl()?,
+        project_roots: AllowedRoots::new(roots),
+    })
+}
+
+/// The default workspace (a `workspace` directory beside the SQLite file, or in the data directory for PostgreSQL)
+/// followed by `TASK_ORCHESTRATOR_WORKSPACE_ROOTS`.
+pub fn workspace_roots(database: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let default =
+        match database.and_then(|db| std::path::absolute(db).ok()).and_then(|db| db.parent().map(Path::to_path_buf)) {
+            Some(dir) => dir.join("workspace"),
+            None => dirs::data_dir()
+                .map(|d| d.join("task-orchestrator").join("workspace"))
+                .context("no data directory for the default workspace; set TASK_ORCHESTRATOR_WORKSPACE_ROOTS")?,
+        };
+    let mut roots = vec![default];
+    if let Ok(configured) = std::env::var("TASK_ORCHESTRATOR_WORKSPACE_ROOTS") {
+        for root in std::env::split_paths(&configured).filter(|p| !p.as_os_str().is_empty()) {
+            anyhow::ensure!(
+                root.is_absolute(),
+                "TASK_ORCHESTRATOR_WORKSPACE_ROOTS: {} is not an absolute path",
+                root.display()
+            );
+            roots.push(root);
+        }
+    }
+    Ok(roots)
+}
+
+/// The git repository (the nearest ancestor holding `.git`) that contains the database file, if any.
+fn repository_of(database: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(database).ok()?;
+    absolute.ancestors().skip(1).find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// Selection weights from `TASK_ORCHESTRATOR_WEIGHT_<FACTOR>` and the claim timeout from
@@ -65,6 +107,8 @@ pub fn expander() -> Result<Expander> {
 /// The sandboxed executor, or why execution is unavailable. Protects the database files from executed code.
 pub async fn executor(database: Option<&Path>) -> Result<Arc<Executor>, String> {
     let mut config = ExecConfig::from_env().map_err(|e| format!("code execution is misconfigured: {e}"))?;
+    config.workspace_roots =
+        workspace_roots(database).map_err(|e| format!("code execution is misconfigured: {e:#}"))?;
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate this binary for the sandbox helper: {e}"))?;
     config.helper_command = vec![exe.into_os_string(), OsString::from(HELPER_ARG)];
     if let Some(db) = database {
@@ -89,8 +133,10 @@ pub async fn executor(database: Option<&Path>) -> Result<Arc<Executor>, String> 
 
 /// An orchestrator with every component configured from the environment.
 pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executor: bool) -> Result<Orchestrator> {
-    let orch =
-        orch.with_analysis(analysis_settings()?).with_expander(expander()?).with_selection(selection_settings()?);
+    let orch = orch
+        .with_analysis(analysis_settings(database)?)
+        .with_expander(expander()?)
+        .with_selection(selection_settings()?);
     if !with_executor {
         return Ok(orch);
     }

@@ -94,6 +94,14 @@ impl ClientHandler for RecordingClient {
     }
 }
 
+/// The default workspace root of a test server: beside the SQLite file, or in the data directory on PostgreSQL.
+fn default_workspace<H: rmcp::ClientHandler>(s: &common::Server<H>) -> std::path::PathBuf {
+    match common::postgres() {
+        None => s.dir.path().join("workspace"),
+        Some(_) => s.dir.path().join(".local/share/task-orchestrator/workspace"),
+    }
+}
+
 #[tokio::test]
 async fn execute_code_runs_every_language_and_records_it() {
     let s = start().await;
@@ -132,12 +140,30 @@ async fn execute_code_runs_every_language_and_records_it() {
     assert_eq!(history["executions"].as_array().unwrap().len(), 8);
     assert_eq!(history["executions"][0]["language"], "python");
 
-    if common::postgres().is_none() {
-        // The SQLite file's directory is protected from executed code (PostgreSQL has no local database files).
-        let db_dir = s.dir.path().to_str().unwrap().to_string();
-        let args = json!({"task_id": 1, "language": "bash", "code": "ls", "working_directory": db_dir});
-        let refused = s.call_err("execute_code", args).await;
-        assert!(refused.contains("working_directory"), "{refused}");
+    // The board's directory is not a workspace root, and the refusal does not name the database file.
+    let db_dir = s.dir.path().to_str().unwrap().to_string();
+    let args = json!({"task_id": 1, "language": "bash", "code": "ls", "working_directory": db_dir});
+    let refused = s.call_err("execute_code", args).await;
+    assert!(refused.contains("working_directory") && !refused.contains("tasks.db"), "{refused}");
+    // A relative working directory is created under the default workspace and kept between executions.
+    let args =
+        json!({"task_id": 1, "language": "bash", "code": "echo kept > note.txt; pwd", "working_directory": "w1"});
+    let first = s.call("execute_code", args).await;
+    let workspace = default_workspace(&s).join("w1");
+    assert_eq!(first["execution"]["output"].as_str().unwrap().trim(), workspace.display().to_string(), "{first}");
+    assert_eq!(std::fs::read_to_string(workspace.join("note.txt")).unwrap(), "kept\n");
+    // Out-of-range timeouts are refused with the range, never a panic or a hang.
+    for timeout in [
+        serde_json::from_str::<serde_json::Value>("18446744073709551616").unwrap(),
+        json!(1e308),
+        json!(0),
+        json!(-1),
+        json!(0.5),
+        json!(3601),
+    ] {
+        let args = json!({"task_id": 1, "language": "bash", "code": "true", "timeout": timeout});
+        let e = s.call_err("execute_code", args).await;
+        assert!(e.contains("timeout") && e.contains("from 1 to 3600"), "{timeout}: {e}");
     }
     let unknown = s.call_err("execute_code", json!({"task_id": 1, "language": "cobol", "code": "x"})).await;
     assert!(unknown.contains("unknown variant") && unknown.contains("python"), "{unknown}");
@@ -236,16 +262,22 @@ async fn complexity_and_effort_are_explained_stored_and_cached() {
         "a changed task is re-analysed"
     );
 
-    let root = tempfile::tempdir().unwrap();
-    std::fs::write(root.path().join("auth.py"), "import session\n\ndef login():\n    pass\n").unwrap();
-    std::fs::write(root.path().join("session.py"), "def start():\n    pass\n").unwrap();
+    // Scans are confined to the allowed roots: the default workspace beside the board is one of them.
+    let root = default_workspace(&s).join("service");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("auth.py"), "import session\n\ndef login():\n    pass\n").unwrap();
+    std::fs::write(root.join("session.py"), "def start():\n    pass\n").unwrap();
     s.call("create_task", json!({"title": "Refactor login in auth.py", "code_language": "python"})).await;
-    let scanned = s.call("analyze_complexity", json!({"task_id": 3, "project_root": root.path()})).await;
+    let scanned = s.call("analyze_complexity", json!({"task_id": 3, "project_root": root})).await;
     let files: Vec<&str> =
         scanned["complexity"]["dependencies"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
     assert!(files.contains(&"auth.py"), "{files:?}");
     let e = s.call_err("analyze_complexity", json!({"task_id": 3, "project_root": "/no/such/dir"})).await;
     assert!(e.contains("project_root"), "{e}");
+    for outside in ["/", "/etc", "/var/lib/postgresql", "/root"] {
+        let e = s.call_err("analyze_complexity", json!({"task_id": 3, "project_root": outside})).await;
+        assert!(e.contains("project_root") && e.contains("outside the allowed roots"), "{outside}: {e}");
+    }
     let e = s.call_err("estimate_effort", json!({"task_id": 42})).await;
     assert!(e.contains("#42"), "{e}");
     s.stop().await;

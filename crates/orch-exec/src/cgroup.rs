@@ -100,6 +100,31 @@ impl CgroupParent {
     }
 }
 
+impl CgroupParent {
+    /// Empties and removes per-execution cgroups left by processes that no longer exist.
+    pub(crate) fn sweep_stale(&self) {
+        let parents: Vec<&Path> = match self {
+            Self::V1 { memory, pids } => vec![memory, pids],
+            Self::V2 { dir } => vec![dir],
+        };
+        for parent in parents {
+            let Ok(entries) = std::fs::read_dir(parent) else { continue };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let stale = name.starts_with("task-orchestrator-")
+                    && crate::sweep::owner_pid(&name).is_some_and(|pid| !crate::sweep::alive(pid));
+                if stale && entry.path().is_dir() {
+                    let mut leftover = ExecCgroup { dirs: vec![entry.path()], v2: matches!(self, Self::V2 { .. }) };
+                    match leftover.sweep() {
+                        Ok(()) => tracing::info!(cgroup = %name, "removed a dead server's execution cgroup"),
+                        Err(message) => tracing::warn!(cgroup = %name, %message, "stale execution cgroup remains"),
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// One execution's cgroup(s); removed by [`ExecCgroup::kill_and_remove`].
 #[derive(Debug)]
 pub(crate) struct ExecCgroup {
@@ -135,7 +160,20 @@ impl ExecCgroup {
         self.sweep()
     }
 
+    /// Kills every process in the cgroup and waits until it is empty, keeping the cgroup. Blocking.
+    pub(crate) fn empty(&mut self) -> Result<(), String> {
+        self.kill_all()
+    }
+
     fn sweep(&mut self) -> Result<(), String> {
+        if self.dirs.is_empty() {
+            return Ok(());
+        }
+        self.kill_all()?;
+        self.remove_dirs()
+    }
+
+    fn kill_all(&mut self) -> Result<(), String> {
         if self.dirs.is_empty() {
             return Ok(());
         }
@@ -169,6 +207,10 @@ impl ExecCgroup {
             }
             std::thread::sleep(Duration::from_millis(5));
         }
+        Ok(())
+    }
+
+    fn remove_dirs(&mut self) -> Result<(), String> {
         let mut last_error = None;
         for dir in &self.dirs {
             // rmdir can race with the kernel finishing exit bookkeeping of the last process; retry briefly.

@@ -118,7 +118,7 @@ pub struct ExecConfig {
     pub sqlite_executable: String,
     /// Timeout when the request gives none (`EXECUTION_TIMEOUT` seconds, default 30).
     pub default_timeout: Duration,
-    /// Largest timeout a request may ask for (`TASK_ORCHESTRATOR_EXEC_MAX_TIMEOUT` seconds, default 600).
+    /// Largest timeout a request may ask for (`TASK_ORCHESTRATOR_EXEC_MAX_TIMEOUT` seconds, default 3600).
     pub max_timeout: Duration,
     /// Memory limit of one execution, all its processes together (`MAX_EXECUTION_MEMORY`, default 512 MiB).
     pub max_memory_bytes: u64,
@@ -150,6 +150,23 @@ pub struct ExecConfig {
     pub protected_paths: Vec<PathBuf>,
     /// Where per-execution directories are created.
     pub scratch_root: PathBuf,
+    /// Directories a `working_directory` may name, the first being where relative paths go (the server sets its
+    /// default workspace beside the database, then `TASK_ORCHESTRATOR_WORKSPACE_ROOTS`).
+    pub workspace_roots: Vec<PathBuf>,
+    /// Scratch space of one execution: its private root holding /tmp, a fresh working directory and installed
+    /// packages (`TASK_ORCHESTRATOR_EXEC_DISK_LIMIT`, default half the memory limit; tmpfs pages count against the
+    /// memory limit too).
+    pub disk_bytes: Option<u64>,
+    /// The unprivileged user and group executed code runs as when the server is root
+    /// (`TASK_ORCHESTRATOR_EXEC_UID` / `_GID`, default 65534, `nobody`).
+    pub sandbox_user: (u32, u32),
+    /// Package index for pip installs (`TASK_ORCHESTRATOR_EXEC_PIP_INDEX_URL`).
+    pub pip_index_url: Option<String>,
+    /// Registry for npm installs (`TASK_ORCHESTRATOR_EXEC_NPM_REGISTRY`).
+    pub npm_registry: Option<String>,
+    /// CA bundle (PEM) trusted by package installs, e.g. behind a TLS-intercepting proxy
+    /// (`TASK_ORCHESTRATOR_EXEC_CA_BUNDLE`).
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// The default memory limit: 512 MiB.
@@ -163,7 +180,7 @@ impl Default for ExecConfig {
             bash_executable: "bash".into(),
             sqlite_executable: "sqlite3".into(),
             default_timeout: Duration::from_secs(30),
-            max_timeout: Duration::from_secs(600),
+            max_timeout: Duration::from_secs(3600),
             max_memory_bytes: DEFAULT_MEMORY,
             max_concurrent: 10,
             output_limit_bytes: 1024 * 1024,
@@ -181,6 +198,12 @@ impl Default for ExecConfig {
             },
             protected_paths: Vec::new(),
             scratch_root: std::env::temp_dir().join("task-orchestrator-exec"),
+            workspace_roots: Vec::new(),
+            disk_bytes: None,
+            sandbox_user: (65534, 65534),
+            pip_index_url: None,
+            npm_registry: None,
+            ca_bundle: None,
         }
     }
 }
@@ -254,6 +277,28 @@ impl ExecConfig {
         }
         if let Some(v) = get("TASK_ORCHESTRATOR_EXEC_SCRATCH_DIR") {
             config.scratch_root = PathBuf::from(v);
+        }
+        if let Some(v) = get("TASK_ORCHESTRATOR_EXEC_DISK_LIMIT") {
+            config.disk_bytes = Some(parse_size("TASK_ORCHESTRATOR_EXEC_DISK_LIMIT", &v)?);
+        }
+        if let Some(v) = get("TASK_ORCHESTRATOR_EXEC_UID") {
+            config.sandbox_user.0 = parse_positive("TASK_ORCHESTRATOR_EXEC_UID", &v)?;
+        }
+        if let Some(v) = get("TASK_ORCHESTRATOR_EXEC_GID") {
+            config.sandbox_user.1 = parse_positive("TASK_ORCHESTRATOR_EXEC_GID", &v)?;
+        }
+        config.pip_index_url = get("TASK_ORCHESTRATOR_EXEC_PIP_INDEX_URL");
+        config.npm_registry = get("TASK_ORCHESTRATOR_EXEC_NPM_REGISTRY");
+        if let Some(v) = get("TASK_ORCHESTRATOR_EXEC_CA_BUNDLE") {
+            let path = PathBuf::from(&v);
+            if !path.is_absolute() || !path.is_file() {
+                return Err(ExecError::InvalidConfig {
+                    var: "TASK_ORCHESTRATOR_EXEC_CA_BUNDLE",
+                    value: v,
+                    reason: "expected the absolute path of an existing PEM file".into(),
+                });
+            }
+            config.ca_bundle = Some(path);
         }
         Ok(config)
     }

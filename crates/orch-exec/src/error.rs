@@ -1,7 +1,5 @@
 //! Errors of the execution engine, split by who can fix them.
 
-use std::path::PathBuf;
-
 use crate::config::IsolationLevel;
 
 /// Why an execution could not be started (a finished run, even a failing or timed-out one, is an `ExecOutcome`).
@@ -15,10 +13,10 @@ pub enum ExecError {
         given: String,
     },
     /// The working directory does not exist, is not a directory, or overlaps a protected path.
-    #[error("invalid working_directory `{path}`: {reason}")]
+    #[error("invalid working_directory {path}: {reason}")]
     InvalidWorkingDirectory {
-        /// The path the caller sent.
-        path: PathBuf,
+        /// The path the caller sent, quoted and bounded.
+        path: String,
         /// What is wrong with it.
         reason: String,
     },
@@ -31,13 +29,27 @@ pub enum ExecError {
         /// The rejected name.
         name: String,
     },
-    /// The timeout is zero or above the configured maximum.
-    #[error("timeout {given_secs}s out of range: it must be more than 0 and at most {max_secs}s")]
+    /// The timeout is below one second or above the configured maximum.
+    #[error(
+        "invalid timeout {given_secs}: it must be a number of seconds from 1 to {max_secs} \
+         (the server's maximum, TASK_ORCHESTRATOR_EXEC_MAX_TIMEOUT)"
+    )]
     TimeoutOutOfRange {
         /// The requested timeout in seconds.
         given_secs: f64,
         /// The largest accepted timeout in seconds.
         max_secs: f64,
+    },
+    /// JavaScript or TypeScript nests brackets deeper than accepted.
+    #[error(
+        "code nests brackets {depth} levels deep; at most {max} are accepted (deeper nesting would overflow the \
+         parser); flatten the nested literal or expression"
+    )]
+    NestingTooDeep {
+        /// The nesting found.
+        depth: usize,
+        /// The accepted maximum.
+        max: usize,
     },
     /// The code is larger than the accepted maximum.
     #[error("code is {size} bytes, more than the {max} bytes accepted")]
@@ -123,7 +135,10 @@ pub enum ExecError {
         source: std::io::Error,
     },
     /// The sandbox helper failed while setting up a layer it had reported working.
-    #[error("sandbox setup failed at {stage}: {message}")]
+    #[error(
+        "the sandbox could not be set up (stage {stage}: {message}); the code did not run. Check the server's \
+         sandbox with `task-orchestrator health` or /readyz, and see docs/sandbox.md for what each layer needs"
+    )]
     SandboxSetup {
         /// The stage that failed.
         stage: String,
@@ -141,6 +156,7 @@ impl ExecError {
                 | Self::InvalidWorkingDirectory { .. }
                 | Self::InvalidPackageName { .. }
                 | Self::TimeoutOutOfRange { .. }
+                | Self::NestingTooDeep { .. }
                 | Self::CodeTooLarge { .. }
                 | Self::PackageNetworkDisabled { .. }
                 | Self::PackagesUnsupported { .. }

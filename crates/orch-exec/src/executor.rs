@@ -9,13 +9,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 
-use crate::cgroup::CgroupParent;
+use crate::cgroup::{CgroupParent, ExecCgroup};
 use crate::config::{ExecConfig, ExecLanguage, IsolationLevel};
 use crate::error::ExecError;
-use crate::spec::{HelperLimits, HelperReport, RequestedLayers, SandboxSpec};
+use crate::spec::{HelperLimits, HelperReport, RequestedLayers, SandboxSpec, ScriptJob, Step};
+use crate::workspace::{AllowedRoots, OpenedDir};
 
 /// One request to run code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,8 +27,9 @@ pub struct ExecRequest {
     pub code: String,
     /// Wall-clock limit; `None` uses `EXECUTION_TIMEOUT`.
     pub timeout: Option<Duration>,
-    /// Existing directory to run in (kept afterwards); `None` runs in a fresh directory removed afterwards.
-    pub working_directory: Option<PathBuf>,
+    /// Directory to run in (kept afterwards), as the caller wrote it: under an allowed workspace root, relative paths
+    /// taken (and created) under the first; `None` runs in a fresh directory removed afterwards.
+    pub working_directory: Option<String>,
     /// Packages installed for this execution only.
     pub packages: Vec<String>,
 }
@@ -121,9 +123,12 @@ pub struct Executor {
     report: IsolationReport,
     layers: RequestedLayers,
     cgroup: Option<CgroupParent>,
+    /// Cgroups made ahead of time, so creating and removing one stays off an execution's path.
+    spare_cgroups: Arc<std::sync::Mutex<Vec<ExecCgroup>>>,
     runtimes: Runtimes,
     base_read_paths: Vec<PathBuf>,
     protected: Vec<PathBuf>,
+    roots: AllowedRoots,
     permits: Arc<Semaphore>,
 }
 
@@ -148,6 +153,8 @@ const SYSTEM_READ_PATHS: &[&str] = &[
     "/etc/localtime",
     "/etc/passwd",
     "/etc/group",
+    "/etc/debian_version",
+    "/etc/os-release",
     "/etc/nsswitch.conf",
     "/etc/hosts",
     "/etc/resolv.conf",
@@ -167,6 +174,9 @@ const SYSTEM_WRITE_PATHS: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
 const SYSTEM_DIRS: &[&str] =
     &["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/proc", "/sys", "/dev", "/boot", "/run"];
 const OPEN_FILES: u64 = 1024;
+/// Deepest bracket nesting accepted in JavaScript and TypeScript; far beyond hand-written code, far below what
+/// overflows a parser's stack.
+pub const MAX_NESTING: usize = 1000;
 const SQL_DATABASE: &str = "scratch.sqlite3";
 
 struct RawRun {
@@ -175,6 +185,7 @@ struct RawRun {
     truncated: bool,
     reports: Vec<HelperReport>,
     timed_out: bool,
+    timed_out_installing: bool,
     elapsed: Duration,
     memory_limit_hit: bool,
 }
@@ -210,6 +221,9 @@ impl Executor {
         std::fs::create_dir_all(&config.scratch_root)
             .map_err(|e| ExecError::io(format!("creating {}", config.scratch_root.display()), e))?;
         set_mode(&config.scratch_root, 0o700)?;
+        crate::sweep::stale_scratch(&config.scratch_root);
+        let roots = AllowedRoots::new(config.workspace_roots.iter().cloned());
+        roots.ensure_default_root(0o755).map_err(|e| ExecError::io("creating the default workspace root", e))?;
         let protected =
             config.protected_paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
         let runtimes = Runtimes {
@@ -226,6 +240,9 @@ impl Executor {
         base_read_paths.sort();
         base_read_paths.dedup();
         let cgroup_parent = CgroupParent::detect(config.cgroup_parent.as_deref());
+        if let Ok(parent) = &cgroup_parent {
+            parent.sweep_stale();
+        }
         let mut executor = Self {
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             config,
@@ -234,11 +251,13 @@ impl Executor {
                 layers: BTreeMap::new(),
                 interpreters: BTreeMap::new(),
             },
-            layers: RequestedLayers { namespaces: false, allow_network: false, landlock: false, seccomp: false },
+            layers: RequestedLayers { namespaces: false, landlock: false, seccomp: false },
             cgroup: cgroup_parent.as_ref().ok().cloned(),
+            spare_cgroups: Arc::default(),
             runtimes,
             base_read_paths,
             protected,
+            roots,
         };
         executor.report.interpreters = [
             ("bash", &executor.runtimes.bash),
@@ -274,27 +293,46 @@ impl Executor {
         &self.config
     }
 
+    /// The directories a `working_directory` may name.
+    pub fn workspace_roots(&self) -> &AllowedRoots {
+        &self.roots
+    }
+
+    /// The user executed code runs as: the unprivileged sandbox user when the server is root and has namespaces.
+    fn run_as(&self, namespaces: bool) -> Option<(u32, u32)> {
+        (namespaces && nix::unistd::geteuid().is_root()).then_some(self.config.sandbox_user)
+    }
+
     async fn probe(&mut self, cgroup_error: Option<String>) -> Result<(), ExecError> {
         let true_program = ["/usr/bin/true", "/bin/true"].into_iter().map(PathBuf::from).find(|p| p.exists());
         let scratch = self.scratch("probe")?;
         let canary = scratch.dir("canary");
         std::fs::write(&canary, "landlock must hide this").map_err(|e| ExecError::io("writing the probe canary", e))?;
+        let work = scratch.dir("work");
         let spec = SandboxSpec {
             probe: true,
-            argv: vec![true_program.map_or_else(|| "/usr/bin/true".into(), |p| p.display().to_string())],
-            env: vec![("PATH".into(), "/usr/bin:/bin".into())],
-            workdir: scratch.dir("work"),
-            workdir_tmpfs: false,
-            stdin_file: None,
+            steps: vec![Step {
+                argv: vec![true_program.map_or_else(|| "/usr/bin/true".into(), |p| p.display().to_string())],
+                env: vec![("PATH".into(), "/usr/bin:/bin".into())],
+                cwd: None,
+                stdin_file: None,
+                network: false,
+                log_file: None,
+                script: None,
+            }],
+            workdir: work.clone(),
+            fresh_workdir: true,
+            root_mount: scratch.dir("root"),
             read_paths: self.base_read_paths.clone(),
-            write_paths: self.write_paths(&scratch.dir("work"), None, true),
+            write_paths: self.write_paths(&work, &scratch, true, false),
             protected_paths: self.protected.clone(),
-            cgroup_procs: Vec::new(),
-            layers: RequestedLayers { namespaces: true, allow_network: false, landlock: true, seccomp: true },
-            limits: self.helper_limits(),
             probe_canary: Some(canary),
+            cgroup_procs: Vec::new(),
+            layers: RequestedLayers { namespaces: true, landlock: true, seccomp: true },
+            limits: self.helper_limits(),
+            run_as: self.run_as(true),
         };
-        let run = self.run_helper(spec, Duration::from_secs(20), 64 * 1024, true).await?;
+        let run = self.run_helper(spec, None, None, Duration::from_secs(20), 64 * 1024, true).await?;
         let mut layers: BTreeMap<String, LayerStatus> = BTreeMap::new();
         for report in &run.reports {
             if let HelperReport::Layer { name, ok, detail } = report {
@@ -304,7 +342,7 @@ impl Executor {
         if let Some(error) = cgroup_error {
             layers.insert("cgroup".into(), LayerStatus { ok: false, detail: error });
         }
-        let exec_status = match run.reports.iter().find(|r| !matches!(r, HelperReport::Layer { .. })) {
+        let exec_status = match run.reports.iter().find(|r| r.is_terminal()) {
             Some(HelperReport::Exited { code: 0 }) => LayerStatus { ok: true, detail: "trial program ran".into() },
             other => LayerStatus {
                 ok: false,
@@ -338,7 +376,6 @@ impl Executor {
         };
         self.layers = RequestedLayers {
             namespaces: ok("namespaces") && ok("pid_namespace") && ok("mounts"),
-            allow_network: false,
             landlock: ok("landlock"),
             seccomp: ok("seccomp"),
         };
@@ -350,15 +387,43 @@ impl Executor {
         Ok(())
     }
 
+    /// Removes a used cgroup and makes a spare for the next execution, both in the background.
+    fn recycle_cgroup(&self, used: ExecCgroup) {
+        let Some(parent) = self.cgroup.clone() else { return };
+        let spares = self.spare_cgroups.clone();
+        let (memory, processes) = (self.config.max_memory_bytes, self.config.max_processes);
+        let wanted = self.config.max_concurrent.clamp(1, 2);
+        tokio::task::spawn_blocking(move || {
+            if let Err(message) = used.kill_and_remove() {
+                tracing::error!(%message, "execution cgroup could not be removed");
+            }
+            if spares.lock().is_ok_and(|s| s.len() < wanted) {
+                match parent.create(&unique_name("task-orchestrator"), memory, processes) {
+                    Ok(spare) => {
+                        if let Ok(mut list) = spares.lock() {
+                            list.push(spare);
+                        }
+                    }
+                    Err(message) => tracing::warn!(%message, "could not prepare a spare execution cgroup"),
+                }
+            }
+        });
+    }
+
     fn helper_limits(&self) -> HelperLimits {
         HelperLimits {
             file_size_bytes: self.config.max_file_size_bytes,
             open_files: OPEN_FILES,
-            processes: self.config.max_processes,
-            // tmpfs pages are charged to the memory cgroup; a quarter each for /tmp and a fresh working directory
-            // leaves the program room to run and makes a full disk an ENOSPC instead of an out-of-memory kill.
-            tmpfs_bytes: (self.config.max_memory_bytes / 4).max(1024 * 1024),
+            // RLIMIT_NPROC counts every process of the user, and concurrent executions share the sandbox user.
+            processes: self.config.max_processes.saturating_mul(self.config.max_concurrent.max(1) as u64),
+            disk_bytes: self.disk_bytes(),
         }
+    }
+
+    /// The scratch quota: configured, or half the memory limit (tmpfs pages count against the memory cgroup, so
+    /// memory and disk together never exceed the memory limit).
+    fn disk_bytes(&self) -> u64 {
+        self.config.disk_bytes.unwrap_or(self.config.max_memory_bytes / 2).max(1024 * 1024)
     }
 
     fn limits(&self, timeout: Duration) -> AppliedLimits {
@@ -374,11 +439,13 @@ impl Executor {
 
     fn scratch(&self, kind: &str) -> Result<Scratch, ExecError> {
         let root = self.config.scratch_root.join(unique_name(kind));
-        for dir in ["", "in", "tmp", "work", "pkgs"] {
+        for dir in ["", "in", "tmp", "work", "pkgs", "root"] {
             std::fs::create_dir_all(root.join(dir))
                 .map_err(|e| ExecError::io(format!("creating {}", root.join(dir).display()), e))?;
         }
         set_mode(&root, 0o700)?;
+        // The code is bound into the sandbox, where it runs as the unprivileged sandbox user.
+        set_mode(&root.join("in"), 0o755)?;
         Ok(Scratch { root })
     }
 
@@ -386,43 +453,48 @@ impl Executor {
         let _ = tokio::task::spawn_blocking(move || drop(scratch)).await;
     }
 
-    fn write_paths(&self, workdir: &Path, scratch: Option<&Scratch>, private_tmp: bool) -> Vec<PathBuf> {
+    /// Writable paths under Landlock. Inside namespaces every writable place is on the sandbox's own root; below,
+    /// the scratch directories on the host (a caller's working directory is granted through its handle instead).
+    fn write_paths(&self, workdir: &Path, scratch: &Scratch, namespaces: bool, fresh: bool) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = SYSTEM_WRITE_PATHS.iter().map(PathBuf::from).collect();
-        paths.push(workdir.to_path_buf());
-        if let Some(scratch) = scratch {
-            paths.push(scratch.dir("tmp"));
-            paths.push(scratch.dir("pkgs"));
-        }
-        if private_tmp {
-            paths.push("/tmp".into());
-            paths.push("/dev/shm".into());
+        if namespaces {
+            paths.extend([workdir.to_path_buf(), "/tmp".into(), "/dev/shm".into(), scratch.dir("pkgs")]);
+        } else {
+            if fresh {
+                paths.push(workdir.to_path_buf());
+            }
+            paths.extend([scratch.dir("tmp"), scratch.dir("pkgs")]);
         }
         paths
     }
 
-    fn validate_workdir(&self, requested: &Path) -> Result<PathBuf, ExecError> {
-        let invalid = |reason: String| ExecError::InvalidWorkingDirectory { path: requested.to_path_buf(), reason };
-        let dir = std::fs::canonicalize(requested).map_err(|e| invalid(format!("cannot be resolved: {e}")))?;
-        if !dir.is_dir() {
-            return Err(invalid("is not a directory".into()));
-        }
-        if dir == Path::new("/") {
-            return Err(invalid("the root directory would expose the whole machine".into()));
-        }
+    /// Opens the caller's working directory beneath an allowed root, by handle, and refuses one that holds or lies
+    /// in the server's data or the scratch area. Messages never name the protected files.
+    fn open_workdir(&self, requested: &str, namespaces: bool) -> Result<OpenedDir, ExecError> {
+        let invalid =
+            |reason: String| ExecError::InvalidWorkingDirectory { path: crate::workspace::bounded(requested), reason };
+        let relative = !Path::new(requested).is_absolute();
+        let opened = self.roots.open_dir(requested, relative).map_err(|e| invalid(e.reason))?;
+        let dir = &opened.path;
         let scratch_root = std::fs::canonicalize(&self.config.scratch_root).unwrap_or(self.config.scratch_root.clone());
-        let mut forbidden: Vec<(PathBuf, &str)> =
-            self.protected.iter().map(|p| (p.clone(), "the server's data")).collect();
-        forbidden.push((scratch_root, "the execution scratch area"));
-        forbidden.extend(SYSTEM_DIRS.iter().map(|d| (PathBuf::from(d), "a system directory")));
-        for runtime in [&self.runtimes.python, &self.runtimes.node].into_iter().flatten() {
-            forbidden.extend(runtime.read_paths.iter().map(|p| (p.clone(), "a language runtime")));
+        let overlaps = |other: &Path| dir.starts_with(other) || other.starts_with(dir);
+        if self.protected.iter().any(|p| overlaps(p)) {
+            return Err(invalid(
+                "it holds or lies inside the server's data directory; choose a directory without the task database"
+                    .into(),
+            ));
         }
-        for (path, what) in forbidden {
-            if dir.starts_with(&path) || path.starts_with(&dir) {
-                return Err(invalid(format!("it overlaps {} ({}); choose a project directory", path.display(), what)));
-            }
+        if overlaps(&scratch_root) || SYSTEM_DIRS.iter().any(|d| dir.starts_with(d)) {
+            return Err(invalid("it overlaps a system or scratch directory; choose a project directory".into()));
         }
-        Ok(dir)
+        if let (Some((uid, gid)), Some(default_root)) = (self.run_as(namespaces), self.roots.roots().first())
+            && dir.starts_with(default_root)
+            && dir != default_root
+        {
+            // The server's own workspace belongs to the sandbox user, who runs the code there.
+            let _ = crate::workspace::chown_handle(&opened, uid, gid);
+        }
+        Ok(opened)
     }
 
     fn runtime(&self, language: ExecLanguage) -> Result<&Runtime, ExecError> {
@@ -447,21 +519,24 @@ impl Executor {
     /// Runs one request in the sandbox. Waits for a free slot when `max_concurrent` executions are running.
     pub async fn execute(&self, request: ExecRequest) -> Result<ExecOutcome, ExecError> {
         let timeout = request.timeout.unwrap_or(self.config.default_timeout);
-        if timeout.is_zero() || timeout > self.config.max_timeout {
-            return Err(ExecError::TimeoutOutOfRange {
-                given_secs: timeout.as_secs_f64(),
-                max_secs: self.config.max_timeout.as_secs_f64(),
-            });
-        }
+        check_timeout(timeout, self.config.max_timeout)?;
         if request.code.len() > self.config.max_code_bytes {
             return Err(ExecError::CodeTooLarge { size: request.code.len(), max: self.config.max_code_bytes });
+        }
+        if matches!(request.language, ExecLanguage::Javascript | ExecLanguage::Typescript) {
+            let depth = crate::typescript::nesting_depth(&request.code);
+            if depth > MAX_NESTING {
+                return Err(ExecError::NestingTooDeep { depth, max: MAX_NESTING });
+            }
         }
         crate::packages::validate(request.language, &request.packages)?;
         if !request.packages.is_empty() && !self.config.package_network {
             return Err(ExecError::PackageNetworkDisabled { packages: request.packages.clone() });
         }
         let runtime = self.runtime(request.language)?.clone();
-        let caller_workdir = request.working_directory.as_deref().map(|d| self.validate_workdir(d)).transpose()?;
+        let namespaces = self.layers.namespaces;
+        let caller_workdir =
+            request.working_directory.as_deref().map(|d| self.open_workdir(d, namespaces)).transpose()?;
         let limits = self.limits(timeout);
         let mut outcome = ExecOutcome {
             language: request.language,
@@ -475,71 +550,65 @@ impl Executor {
             memory_limit_hit: false,
             isolation: self.report.level,
             limits,
-            working_directory: caller_workdir.as_ref().map(|d| d.display().to_string()),
+            working_directory: caller_workdir.as_ref().map(|d| d.path.display().to_string()),
             packages: request.packages.clone(),
         };
-        let (source, file_name) = match request.language {
-            ExecLanguage::Typescript => {
-                let code = request.code.clone();
-                match tokio::task::spawn_blocking(move || crate::typescript::transpile(&code))
-                    .await
-                    .map_err(|e| ExecError::io("transpiling TypeScript", std::io::Error::other(e)))?
-                {
-                    Ok(js) => {
-                        let name = if js.is_module { "main.mjs" } else { "main.cjs" };
-                        (js.code, name)
-                    }
-                    Err(syntax) => {
-                        outcome.error = syntax.to_string();
-                        return Ok(outcome);
-                    }
-                }
-            }
-            ExecLanguage::Javascript => {
-                let name = if crate::typescript::javascript_is_module(&request.code) { "main.mjs" } else { "main.cjs" };
-                (request.code.clone(), name)
-            }
-            ExecLanguage::Python => (request.code.clone(), "main.py"),
-            ExecLanguage::Bash => (request.code.clone(), "main.sh"),
-            ExecLanguage::Sql => (request.code.clone(), "main.sql"),
+        let file_name = match request.language {
+            ExecLanguage::Typescript => "main.ts",
+            ExecLanguage::Javascript => "main.js",
+            ExecLanguage::Python => "main.py",
+            ExecLanguage::Bash => "main.sh",
+            ExecLanguage::Sql => "main.sql",
         };
 
         let _permit =
             self.permits.acquire().await.map_err(|e| ExecError::io("waiting for a slot", std::io::Error::other(e)))?;
         let scratch = self.scratch("exec")?;
         let code_file = scratch.dir("in").join(file_name);
-        std::fs::write(&code_file, source.as_bytes())
+        std::fs::write(&code_file, request.code.as_bytes())
             .map_err(|e| ExecError::io(format!("writing {}", code_file.display()), e))?;
+        set_mode(&code_file, 0o644)?;
         let fresh = caller_workdir.is_none();
-        let workdir = caller_workdir.unwrap_or_else(|| scratch.dir("work"));
-        let private_tmp = self.layers.namespaces;
-        let mut env = vec![
-            ("PATH".to_owned(), path_var(&runtime.program)),
-            ("HOME".to_owned(), workdir.display().to_string()),
-            ("LANG".to_owned(), "C.UTF-8".to_owned()),
-            ("LC_ALL".to_owned(), "C.UTF-8".to_owned()),
-            (
-                "TMPDIR".to_owned(),
-                if private_tmp { "/tmp".to_owned() } else { scratch.dir("tmp").display().to_string() },
-            ),
-            ("PYTHONUNBUFFERED".to_owned(), "1".to_owned()),
-            ("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned()),
-            ("NO_COLOR".to_owned(), "1".to_owned()),
-        ];
+        let workdir = caller_workdir.as_ref().map_or_else(|| scratch.dir("work"), |d| d.path.clone());
+        let tmp = if namespaces { PathBuf::from("/tmp") } else { scratch.dir("tmp") };
+        let pkgs = scratch.dir("pkgs");
+        let base_env = |home: &Path| {
+            vec![
+                ("PATH".to_owned(), path_var(&runtime.program)),
+                ("HOME".to_owned(), home.display().to_string()),
+                ("LANG".to_owned(), "C.UTF-8".to_owned()),
+                ("LC_ALL".to_owned(), "C.UTF-8".to_owned()),
+                ("TMPDIR".to_owned(), tmp.display().to_string()),
+                ("PYTHONUNBUFFERED".to_owned(), "1".to_owned()),
+                ("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned()),
+                ("NO_COLOR".to_owned(), "1".to_owned()),
+            ]
+        };
         let mut read_paths = self.base_read_paths.clone();
         read_paths.push(scratch.dir("in"));
+        read_paths.extend(self.config.ca_bundle.iter().cloned());
+        let mut steps = Vec::new();
+        let mut env = base_env(&workdir);
         if !request.packages.is_empty() {
-            self.install_packages(&request, &runtime, &scratch, &workdir, &env).await?;
+            steps.push(self.install_step(&request, &runtime, &pkgs, &tmp, base_env(&tmp))?);
             match request.language {
-                ExecLanguage::Python => env.push(("PYTHONPATH".into(), scratch.dir("pkgs").display().to_string())),
-                _ => env.push(("NODE_PATH".into(), workdir.join("node_modules").display().to_string())),
+                ExecLanguage::Python => env.push(("PYTHONPATH".into(), pkgs.display().to_string())),
+                _ => env.push(("NODE_PATH".into(), pkgs.join("node_modules").display().to_string())),
             }
         }
         let program = runtime.program.display().to_string();
         let code_path = code_file.display().to_string();
+        let script =
+            matches!(request.language, ExecLanguage::Javascript | ExecLanguage::Typescript).then(|| ScriptJob {
+                source: code_file.clone(),
+                typescript: request.language == ExecLanguage::Typescript,
+                out_dir: tmp.clone(),
+            });
         let (argv, stdin_file) = match request.language {
             ExecLanguage::Python => (vec![program, "-s".into(), code_path], None),
-            ExecLanguage::Javascript | ExecLanguage::Typescript => (vec![program, code_path], None),
+            ExecLanguage::Javascript | ExecLanguage::Typescript => {
+                (vec![program, crate::spec::SCRIPT_PLACEHOLDER.into()], None)
+            }
             ExecLanguage::Bash => (vec![program, "--noprofile".into(), "--norc".into(), code_path], None),
             ExecLanguage::Sql => (
                 vec![
@@ -555,50 +624,74 @@ impl Executor {
                 Some(code_file.clone()),
             ),
         };
+        steps.push(Step { argv, env, cwd: None, stdin_file, network: false, log_file: None, script });
         let spec = SandboxSpec {
             probe: false,
-            argv,
-            env,
-            // A fresh directory is a size-limited tmpfs inside the namespace, so filling it cannot fill the disk.
-            workdir_tmpfs: fresh && private_tmp && request.packages.is_empty(),
-            write_paths: self.write_paths(&workdir, Some(&scratch), private_tmp),
+            steps,
+            write_paths: self.write_paths(&workdir, &scratch, namespaces, fresh),
             workdir,
-            stdin_file,
+            fresh_workdir: fresh,
+            root_mount: scratch.dir("root"),
             read_paths,
             protected_paths: self.protected.clone(),
+            probe_canary: None,
             cgroup_procs: Vec::new(),
             layers: self.layers,
             limits: self.helper_limits(),
-            probe_canary: None,
+            run_as: self.run_as(namespaces),
         };
-        let run = self.run_helper(spec, timeout, self.config.output_limit_bytes, false).await?;
+        let install_timeout = (!request.packages.is_empty()).then_some(self.config.package_timeout);
+        let handle = caller_workdir.as_ref().map(|d| &d.fd);
+        let run =
+            self.run_helper(spec, handle, install_timeout, timeout, self.config.output_limit_bytes, false).await?;
         self.remove_scratch(scratch).await;
+        if let Some((code, log)) = run.failed_install() {
+            return Err(ExecError::PackageInstallFailed {
+                packages: request.packages.clone(),
+                exit_code: code,
+                stderr: log,
+            });
+        }
         finish(&mut outcome, run, timeout, self.config.output_limit_bytes, self.config.max_memory_bytes)?;
         Ok(outcome)
     }
 
-    async fn install_packages(
+    /// The package install, run inside the same sandbox before the program: isolated from the working directory
+    /// (its own cwd, `python -I`, `pip --isolated`, npm configs pointed at nothing) and the only step with network.
+    fn install_step(
         &self,
         request: &ExecRequest,
         runtime: &Runtime,
-        scratch: &Scratch,
-        workdir: &Path,
-        env: &[(String, String)],
-    ) -> Result<(), ExecError> {
+        pkgs: &Path,
+        tmp: &Path,
+        mut env: Vec<(String, String)>,
+    ) -> Result<Step, ExecError> {
         let mut argv: Vec<String> = match request.language {
-            ExecLanguage::Python => vec![
-                runtime.program.display().to_string(),
-                "-m".into(),
-                "pip".into(),
-                "install".into(),
-                "--target".into(),
-                scratch.dir("pkgs").display().to_string(),
-                "--only-binary=:all:".into(),
-                "--no-input".into(),
-                "--disable-pip-version-check".into(),
-                "--no-cache-dir".into(),
-                "--quiet".into(),
-            ],
+            ExecLanguage::Python => {
+                let mut argv: Vec<String> = [
+                    runtime.program.display().to_string(),
+                    "-I".into(),
+                    "-m".into(),
+                    "pip".into(),
+                    "--isolated".into(),
+                    "install".into(),
+                    "--target".into(),
+                    pkgs.display().to_string(),
+                    "--only-binary=:all:".into(),
+                    "--no-input".into(),
+                    "--disable-pip-version-check".into(),
+                    "--no-cache-dir".into(),
+                    "--quiet".into(),
+                ]
+                .into();
+                if let Some(index) = &self.config.pip_index_url {
+                    argv.extend(["--index-url".into(), index.clone()]);
+                }
+                if let Some(ca) = &self.config.ca_bundle {
+                    argv.extend(["--cert".into(), ca.display().to_string()]);
+                }
+                argv
+            }
             _ => {
                 let npm = runtime.program.parent().map(|d| d.join("npm")).filter(|p| p.exists()).ok_or_else(|| {
                     ExecError::InterpreterMissing {
@@ -608,70 +701,69 @@ impl Executor {
                         reason: "npm was not found next to node".into(),
                     }
                 })?;
-                vec![
+                env.extend([
+                    ("npm_config_cache".into(), tmp.join("npm-cache").display().to_string()),
+                    ("npm_config_userconfig".into(), "/dev/null".into()),
+                    ("npm_config_globalconfig".into(), "/dev/null".into()),
+                    ("npm_config_update_notifier".into(), "false".into()),
+                ]);
+                let mut argv: Vec<String> = [
                     npm.display().to_string(),
                     "install".into(),
                     "--ignore-scripts".into(),
                     "--no-audit".into(),
                     "--no-fund".into(),
                     "--no-save".into(),
+                    "--no-package-lock".into(),
                     "--prefix".into(),
-                    workdir.display().to_string(),
+                    pkgs.display().to_string(),
                 ]
+                .into();
+                if let Some(registry) = &self.config.npm_registry {
+                    argv.extend(["--registry".into(), registry.clone()]);
+                }
+                if let Some(ca) = &self.config.ca_bundle {
+                    argv.extend(["--cafile".into(), ca.display().to_string()]);
+                }
+                argv
             }
         };
+        if let Some(ca) = &self.config.ca_bundle {
+            let ca = ca.display().to_string();
+            env.extend([("SSL_CERT_FILE".into(), ca.clone()), ("NODE_EXTRA_CA_CERTS".into(), ca)]);
+        }
         argv.push("--".into());
         argv.extend(request.packages.iter().cloned());
-        let mut env = env.to_vec();
-        env.push(("npm_config_cache".into(), scratch.dir("tmp").join("npm-cache").display().to_string()));
-        let mut read_paths = self.base_read_paths.clone();
-        read_paths.push(scratch.dir("in"));
-        let spec = SandboxSpec {
-            probe: false,
+        Ok(Step {
             argv,
             env,
-            workdir: workdir.to_path_buf(),
-            workdir_tmpfs: false,
+            cwd: Some(pkgs.to_path_buf()),
             stdin_file: None,
-            read_paths,
-            write_paths: self.write_paths(workdir, Some(scratch), self.layers.namespaces),
-            protected_paths: self.protected.clone(),
-            cgroup_procs: Vec::new(),
-            layers: RequestedLayers { allow_network: true, ..self.layers },
-            limits: self.helper_limits(),
-            probe_canary: None,
-        };
-        let run = self.run_helper(spec, self.config.package_timeout, 64 * 1024, false).await?;
-        let exit = run.reports.iter().find_map(|r| match r {
-            HelperReport::Exited { code } => Some(*code),
-            _ => None,
-        });
-        if exit != Some(0) {
-            let stderr = String::from_utf8_lossy(&run.stderr);
-            let tail: String = stderr.chars().rev().take(2000).collect::<Vec<_>>().into_iter().rev().collect();
-            return Err(ExecError::PackageInstallFailed {
-                packages: request.packages.clone(),
-                exit_code: exit,
-                stderr: if run.timed_out { format!("timed out; {tail}") } else { tail },
-            });
-        }
-        Ok(())
+            network: true,
+            log_file: Some(tmp.join("install.log")),
+            script: None,
+        })
     }
 
-    /// Spawns the helper with `spec`, captures capped output, enforces `timeout` and kills the whole tree.
+    /// Spawns the helper with `spec` (and the working directory's handle), captures capped output, enforces the
+    /// install's and the program's timeouts and kills the whole tree.
     async fn run_helper(
         &self,
         mut spec: SandboxSpec,
+        handle: Option<&OwnedFd>,
+        install_timeout: Option<Duration>,
         timeout: Duration,
         cap: usize,
         probe: bool,
     ) -> Result<RawRun, ExecError> {
-        let cgroup_name = unique_name("task-orchestrator");
-        let cgroup = match &self.cgroup {
-            Some(parent) => {
+        let spare = if probe { None } else { self.spare_cgroups.lock().ok().and_then(|mut spares| spares.pop()) };
+        let cgroup = match (&self.cgroup, spare) {
+            (Some(_), Some(spare)) => Some(spare),
+            (Some(parent), None) => {
                 let parent = parent.clone();
                 let (memory, processes) = (self.config.max_memory_bytes, self.config.max_processes);
-                let created = tokio::task::spawn_blocking(move || parent.create(&cgroup_name, memory, processes))
+                let name = unique_name("task-orchestrator");
+                let created = tokio::task::spawn_blocking(move || parent.create(&name, memory, processes))
                     .await
                     .map_err(|e| ExecError::io("creating the cgroup", std::io::Error::other(e)))?;
                 match created {
@@ -683,7 +775,7 @@ impl Executor {
                     Err(message) => return Err(ExecError::SandboxSetup { stage: "cgroup".into(), message }),
                 }
             }
-            None => None,
+            (None, _) => None,
         };
         if let Some(cgroup) = &cgroup {
             spec.cgroup_procs = cgroup.procs_files();
@@ -692,6 +784,7 @@ impl Executor {
             serde_json::to_vec(&spec).map_err(|e| ExecError::io("encoding the spec", std::io::Error::other(e)))?;
         let (server_end, helper_end) =
             std::os::unix::net::UnixStream::pair().map_err(|e| ExecError::io("creating the control socket", e))?;
+        send_handle(&server_end, handle)?;
         let mut command = tokio::process::Command::new(&self.config.helper_command[0]);
         command
             .args(&self.config.helper_command[1..])
@@ -700,10 +793,15 @@ impl Executor {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
-        let started = Instant::now();
-        let mut child = command
-            .spawn()
-            .map_err(|e| ExecError::io(format!("starting the sandbox helper {:?}", self.config.helper_command), e))?;
+        let mut started = Instant::now();
+        let mut child = command.spawn().map_err(|e| ExecError::SandboxSetup {
+            stage: "helper".into(),
+            message: format!(
+                "starting the sandbox helper {:?}: {e}; check that the server binary is still in place and that \
+                 the process may start programs (open-file and process limits)",
+                self.config.helper_command
+            ),
+        })?;
         // The command still holds our copy of the helper's socket end; EOF on the reports needs it closed.
         drop(command);
         server_end.set_nonblocking(true).map_err(|e| ExecError::io("control socket", e))?;
@@ -713,62 +811,135 @@ impl Executor {
         let stderr = tokio::spawn(read_capped(child.stderr.take(), cap));
         control.write_all(&payload).await.map_err(|e| ExecError::io("sending the spec to the helper", e))?;
         control.shutdown().await.map_err(|e| ExecError::io("sending the spec to the helper", e))?;
-        let reports = tokio::spawn(async move {
-            let mut raw = Vec::new();
-            let _ = control.read_to_end(&mut raw).await;
-            raw
-        });
-        let mut timed_out = false;
-        match tokio::time::timeout(timeout, child.wait()).await {
-            Ok(status) => {
-                status.map_err(|e| ExecError::io("waiting for the sandbox helper", e))?;
-            }
-            Err(_) => {
-                timed_out = true;
-                // SIGTERM lets a namespace-less helper sweep its subtree; in namespace mode it dies and pid 1 follows.
-                if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
-                    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+        let (report_tx, mut report_rx) = tokio::sync::mpsc::unbounded_channel::<HelperReport>();
+        let reader = tokio::spawn(async move {
+            let mut lines = tokio::io::BufReader::new(control).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Ok(report) = serde_json::from_str::<HelperReport>(&line) {
+                    let _ = report_tx.send(report);
                 }
-                if tokio::time::timeout(Duration::from_millis(500), child.wait()).await.is_err() {
-                    let _ = child.start_kill();
-                    let _ = child.wait().await;
+            }
+        });
+        let mut reports = Vec::new();
+        let mut installing = install_timeout.is_some();
+        let mut deadline = tokio::time::Instant::now() + install_timeout.unwrap_or(timeout);
+        let mut timed_out = false;
+        let mut exited = false;
+        while !exited {
+            tokio::select! {
+                status = child.wait() => {
+                    status.map_err(|e| ExecError::io("waiting for the sandbox helper", e))?;
+                    exited = true;
+                }
+                Some(report) = report_rx.recv() => {
+                    if installing && matches!(report, HelperReport::StepExited { .. }) {
+                        // The install is done: the program's own timeout starts now.
+                        installing = false;
+                        started = Instant::now();
+                        deadline = tokio::time::Instant::now() + timeout;
+                    }
+                    reports.push(report);
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    timed_out = true;
+                    // SIGTERM lets a namespace-less helper sweep its subtree; in namespace mode it dies and pid 1
+                    // follows.
+                    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+                        let _ = nix::sys::signal::kill(
+                            nix::unistd::Pid::from_raw(pid),
+                            nix::sys::signal::Signal::SIGTERM,
+                        );
+                    }
+                    if tokio::time::timeout(Duration::from_millis(500), child.wait()).await.is_err() {
+                        let _ = child.start_kill();
+                        let _ = child.wait().await;
+                    }
+                    exited = true;
                 }
             }
         }
         let elapsed = started.elapsed();
         let mut memory_limit_hit = false;
-        if let Some(cgroup) = cgroup {
-            let swept = tokio::task::spawn_blocking(move || {
+        if let Some(mut cgroup) = cgroup {
+            let (emptied, used) = tokio::task::spawn_blocking(move || {
                 let hit = cgroup.memory_limit_hit();
-                cgroup.kill_and_remove().map(|()| hit)
+                (cgroup.empty().map(|()| hit), cgroup)
             })
             .await
-            .map_err(|e| ExecError::io("removing the cgroup", std::io::Error::other(e)))?;
-            match swept {
+            .map_err(|e| ExecError::io("emptying the cgroup", std::io::Error::other(e)))?;
+            match emptied {
                 Ok(hit) => memory_limit_hit = hit,
                 Err(message) => tracing::error!(%message, "execution cgroup could not be emptied"),
             }
+            self.recycle_cgroup(used);
         }
         let grace = Duration::from_secs(2);
         let (stdout, stdout_cut) = join_within(stdout, grace).await;
         let (stderr, stderr_cut) = join_within(stderr, grace).await;
-        let raw_reports = match tokio::time::timeout(grace, reports).await {
-            Ok(Ok(raw)) => raw,
-            _ => Vec::new(),
-        };
-        let reports = raw_reports
-            .split(|b| *b == b'\n')
-            .filter(|line| !line.is_empty())
-            .filter_map(|line| serde_json::from_slice::<HelperReport>(line).ok())
-            .collect();
+        let _ = tokio::time::timeout(grace, reader).await;
+        while let Ok(report) = report_rx.try_recv() {
+            reports.push(report);
+        }
         Ok(RawRun {
             stdout,
             stderr,
             truncated: stdout_cut || stderr_cut,
             reports,
             timed_out,
+            timed_out_installing: timed_out && installing,
             elapsed,
             memory_limit_hit,
+        })
+    }
+}
+
+/// Sends the first byte of the protocol, with the working directory's handle attached when there is one.
+fn send_handle(socket: &std::os::unix::net::UnixStream, handle: Option<&OwnedFd>) -> Result<(), ExecError> {
+    use nix::sys::socket::{ControlMessage, MsgFlags, sendmsg};
+    use std::os::fd::AsRawFd;
+    let fds: Vec<i32> = handle.iter().map(|fd| fd.as_raw_fd()).collect();
+    let byte = [if fds.is_empty() { crate::spec::WITHOUT_HANDLE } else { crate::spec::WITH_HANDLE }];
+    let iov = [std::io::IoSlice::new(&byte)];
+    let cmsgs: Vec<ControlMessage<'_>> =
+        if fds.is_empty() { Vec::new() } else { vec![ControlMessage::ScmRights(&fds)] };
+    sendmsg::<()>(socket.as_raw_fd(), &iov, &cmsgs, MsgFlags::empty(), None)
+        .map_err(|e| ExecError::io("passing the working directory to the helper", std::io::Error::from(e)))?;
+    Ok(())
+}
+
+/// Checks a timeout against the accepted range: at least one second, at most `max`.
+pub fn check_timeout(timeout: Duration, max: Duration) -> Result<(), ExecError> {
+    if timeout < Duration::from_secs(1) || timeout > max {
+        return Err(ExecError::TimeoutOutOfRange { given_secs: timeout.as_secs_f64(), max_secs: max.as_secs_f64() });
+    }
+    Ok(())
+}
+
+/// A timeout in seconds as sent by a caller (any JSON number), checked against the accepted range before it becomes
+/// a `Duration` (which panics on values it cannot hold).
+pub fn timeout_from_secs(secs: f64, max: Duration) -> Result<Duration, ExecError> {
+    let out_of_range = || ExecError::TimeoutOutOfRange { given_secs: secs, max_secs: max.as_secs_f64() };
+    if !secs.is_finite() || secs < 1.0 || secs > max.as_secs_f64() {
+        return Err(out_of_range());
+    }
+    let timeout = Duration::try_from_secs_f64(secs).map_err(|_| out_of_range())?;
+    check_timeout(timeout, max)?;
+    Ok(timeout)
+}
+
+impl RawRun {
+    /// The install step's exit code and log when it failed or timed out.
+    fn failed_install(&self) -> Option<(Option<i32>, String)> {
+        if self.timed_out_installing {
+            let log = self.reports.iter().find_map(|r| match r {
+                HelperReport::StepExited { log_tail, .. } => Some(log_tail.clone()),
+                _ => None,
+            });
+            return Some((None, format!("the install timed out; {}", log.unwrap_or_default())));
+        }
+        self.reports.iter().find_map(|r| match r {
+            HelperReport::StepExited { code, log_tail, .. } if *code != 0 => Some((Some(*code), log_tail.clone())),
+            _ => None,
         })
     }
 }
@@ -812,8 +983,26 @@ fn finish(outcome: &mut ExecOutcome, run: RawRun, timeout: Duration, cap: usize,
     outcome.timed_out = run.timed_out;
     outcome.truncated = run.truncated;
     outcome.memory_limit_hit = run.memory_limit_hit;
-    let terminal = run.reports.iter().find(|r| !matches!(r, HelperReport::Layer { .. }));
+    let terminal = run.reports.iter().find(|r| r.is_terminal());
     let mut notes = Vec::new();
+    if let Some(HelperReport::SyntaxError { message }) = terminal {
+        outcome.error = message.clone();
+        return Ok(());
+    }
+    let preparing = run.reports.contains(&HelperReport::Preparing);
+    let prepared = run.reports.contains(&HelperReport::Prepared);
+    if preparing && !prepared && !run.timed_out && !run.memory_limit_hit {
+        outcome.error = format!(
+            "the code could not be parsed: the parser stopped ({}); it is nested too deeply or is too large — \
+             flatten deeply nested literals or expressions",
+            match terminal {
+                Some(HelperReport::Signaled { signal }) => format!("killed by signal {signal}"),
+                Some(HelperReport::Exited { code }) => format!("exit {code}"),
+                _ => "no report".into(),
+            }
+        );
+        return Ok(());
+    }
     match terminal {
         Some(HelperReport::Exited { code }) => outcome.exit_code = Some(*code),
         Some(HelperReport::Signaled { signal }) => {

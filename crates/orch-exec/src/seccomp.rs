@@ -55,9 +55,11 @@ const DENIED: &[i64] = &[
     libc::SYS_personality,
 ];
 
-/// Address families denied to `socket(2)`: everything that reaches a network. AF_UNIX stays (runtimes use
-/// socketpairs internally); abstract unix sockets are cut by the net namespace and Landlock's scope.
+/// Address families denied to `socket(2)`: everything that reaches a network, and AF_UNIX, because a pathname unix
+/// socket (a database's, a container runtime's) passes both the net namespace and Landlock. `socketpair(2)` stays
+/// allowed: runtimes use it internally.
 const DENIED_FAMILIES: &[i32] = &[
+    libc::AF_UNIX,
     libc::AF_INET,
     libc::AF_INET6,
     libc::AF_PACKET,
@@ -115,7 +117,7 @@ pub(crate) fn apply(allow_network: bool) -> Result<String, String> {
     seccompiler::apply_filter(&clone3).map_err(|err| err.to_string())?;
     seccompiler::apply_filter(&deny).map_err(|err| err.to_string())?;
     Ok(format!(
-        "{} syscalls denied, inet sockets {}",
+        "{} syscalls denied, inet and unix sockets {}",
         DENIED.len() + 2,
         if allow_network { "allowed" } else { "denied" }
     ))

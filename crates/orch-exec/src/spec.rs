@@ -1,48 +1,90 @@
-//! The protocol between the server and the sandbox helper: a JSON spec in, JSON-line reports out, both over the
-//! helper's stdin, which is one end of a Unix socket pair.
+//! The protocol between the server and the sandbox helper: one byte carrying the working directory's handle (or
+//! none), then a JSON spec in, JSON-line reports out, all over the helper's stdin, one end of a Unix socket pair.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+/// The byte sent with the working directory's handle attached.
+pub(crate) const WITH_HANDLE: u8 = b'F';
+/// The byte sent when there is no handle.
+pub(crate) const WITHOUT_HANDLE: u8 = b'N';
 
 /// What the helper is asked to do.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SandboxSpec {
     /// Probe applies every layer best-effort and reports which ones hold; run requires every requested layer.
     pub probe: bool,
-    /// Program (absolute path) and arguments.
-    pub argv: Vec<String>,
-    /// The whole environment of the program.
-    pub env: Vec<(String, String)>,
-    /// Working directory of the program.
+    /// Steps run one after another in the same sandbox (a package install, then the program); the helper stops at
+    /// the first step that does not exit 0. The last step is the program whose outcome is reported.
+    pub steps: Vec<Step>,
+    /// Working directory of the program (its path as the program sees it, which is the host path).
     pub workdir: PathBuf,
-    /// Mount a size-limited tmpfs on the working directory (fresh directories, namespaces only).
-    pub workdir_tmpfs: bool,
-    /// File given to the program as stdin instead of /dev/null.
-    pub stdin_file: Option<PathBuf>,
-    /// Paths readable (and executable) by the program under Landlock.
+    /// The working directory is a fresh directory on the sandbox's own root (namespaces) instead of the handle the
+    /// server sent.
+    pub fresh_workdir: bool,
+    /// An empty host directory on which the helper mounts the sandbox's root filesystem (namespaces only).
+    pub root_mount: PathBuf,
+    /// Paths bound read-only into the sandbox's root and readable (and executable) under Landlock.
     pub read_paths: Vec<PathBuf>,
-    /// Paths readable and writable by the program under Landlock.
+    /// Paths readable and writable under Landlock (levels below namespaces; inside namespaces writable places are
+    /// on the sandbox's own root).
     pub write_paths: Vec<PathBuf>,
-    /// Paths hidden from the program by mounts.
+    /// Paths hidden from the program by mounts even when they lie under a bound path.
     pub protected_paths: Vec<PathBuf>,
+    /// Host files bound into the root but not readable under Landlock: the probe's proof that Landlock holds.
+    pub probe_canary: Option<PathBuf>,
     /// `cgroup.procs` files the helper joins before anything else.
     pub cgroup_procs: Vec<PathBuf>,
     /// Which layers to apply.
     pub layers: RequestedLayers,
     /// Resource limits applied with setrlimit and tmpfs sizes.
     pub limits: HelperLimits,
-    /// In probe mode: a file outside the allowed paths that Landlock must hide.
-    pub probe_canary: Option<PathBuf>,
+    /// The unprivileged user and group the program runs as when the helper starts as root (`None`: keep the
+    /// server's own user, as an unprivileged server is already).
+    pub run_as: Option<(u32, u32)>,
+}
+
+/// One program run inside the sandbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Step {
+    /// Program (absolute path) and arguments; an argument equal to [`SCRIPT_PLACEHOLDER`] is replaced by the path
+    /// of the transpiled script.
+    pub argv: Vec<String>,
+    /// The whole environment of the program.
+    pub env: Vec<(String, String)>,
+    /// Directory the step runs in (a package install runs outside the working directory).
+    pub cwd: Option<PathBuf>,
+    /// File given to the program as stdin instead of /dev/null.
+    pub stdin_file: Option<PathBuf>,
+    /// Whether this step may reach the network (package installs with installs enabled).
+    pub network: bool,
+    /// Where the step's stdout and stderr go instead of the execution's output (a package install's log).
+    pub log_file: Option<PathBuf>,
+    /// JavaScript or TypeScript to prepare inside the sandbox before `execve` (parsing untrusted code never happens
+    /// in the server).
+    pub script: Option<ScriptJob>,
+}
+
+/// The argument replaced by the path of the prepared script.
+pub(crate) const SCRIPT_PLACEHOLDER: &str = "{script}";
+
+/// Source to turn into a runnable node script inside the sandbox.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ScriptJob {
+    /// The source file.
+    pub source: PathBuf,
+    /// Whether it is TypeScript (transpiled) or JavaScript (only checked for module syntax).
+    pub typescript: bool,
+    /// A writable directory for the emitted `main.mjs` / `main.cjs`.
+    pub out_dir: PathBuf,
 }
 
 /// Layers the helper applies.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct RequestedLayers {
-    /// pid, mount, net, ipc and uts namespaces (plus a user namespace when not root), private /tmp and /proc.
+    /// pid, mount, net, ipc and uts namespaces (plus a user namespace when not root), a root of its own.
     pub namespaces: bool,
-    /// Keep the host network (package installs): no net namespace and no inet deny in seccomp or Landlock.
-    pub allow_network: bool,
     /// Landlock filesystem, TCP and scope rules.
     pub landlock: bool,
     /// The seccomp deny-list.
@@ -56,10 +98,11 @@ pub(crate) struct HelperLimits {
     pub file_size_bytes: u64,
     /// RLIMIT_NOFILE.
     pub open_files: u64,
-    /// RLIMIT_NPROC (binds only non-root users; the pids cgroup binds everyone).
+    /// RLIMIT_NPROC (counts every process of the user; the pids cgroup is the per-execution bound).
     pub processes: u64,
-    /// Size of the private /tmp and of a tmpfs working directory.
-    pub tmpfs_bytes: u64,
+    /// Size of the sandbox's root filesystem, which holds /tmp, a fresh working directory and installed packages:
+    /// the execution's whole scratch quota.
+    pub disk_bytes: u64,
 }
 
 /// One line the helper reports.
@@ -74,6 +117,24 @@ pub(crate) enum HelperReport {
         ok: bool,
         /// Details or the reason it does not.
         detail: String,
+    },
+    /// A step before the last one finished.
+    StepExited {
+        /// Index of the step.
+        step: usize,
+        /// Exit code (128 + signal when killed).
+        code: i32,
+        /// The end of its log.
+        log_tail: String,
+    },
+    /// The script is being prepared (a crash now is the parser's, not the program's).
+    Preparing,
+    /// The script is ready; what follows is the program's.
+    Prepared,
+    /// The script could not be parsed; the program did not run.
+    SyntaxError {
+        /// The parser's message with line and column.
+        message: String,
     },
     /// The program exited.
     Exited {
@@ -92,4 +153,14 @@ pub(crate) enum HelperReport {
         /// What failed.
         message: String,
     },
+}
+
+impl HelperReport {
+    /// Whether this report ends the run (the program's outcome or a failure), as opposed to progress.
+    pub(crate) fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Self::SyntaxError { .. } | Self::Exited { .. } | Self::Signaled { .. } | Self::SetupFailed { .. }
+        )
+    }
 }

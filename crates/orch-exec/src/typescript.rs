@@ -83,6 +83,47 @@ pub(crate) fn javascript_is_module(source: &str) -> bool {
     !parsed.diagnostics.has_errors() && parsed.module_record.has_module_syntax
 }
 
+/// The deepest nesting of `(`, `[` and `{` outside strings and comments (a cheap pre-check before any parser sees
+/// the code; template literals and regular expressions are counted approximately, which only errs towards more
+/// depth for code that has no business being this deep).
+pub(crate) fn nesting_depth(source: &str) -> usize {
+    #[derive(PartialEq)]
+    enum State {
+        Code,
+        Line,
+        Block,
+        Quote(u8),
+    }
+    let bytes = source.as_bytes();
+    let (mut depth, mut deepest, mut state, mut i) = (0usize, 0usize, State::Code, 0usize);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match state {
+            State::Code => match b {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b'\'' | b'"' | b'`' => state = State::Quote(b),
+                b'/' if bytes.get(i + 1) == Some(&b'/') => state = State::Line,
+                b'/' if bytes.get(i + 1) == Some(&b'*') => state = State::Block,
+                _ => {}
+            },
+            State::Line if b == b'\n' => state = State::Code,
+            State::Block if b == b'*' && bytes.get(i + 1) == Some(&b'/') => {
+                state = State::Code;
+                i += 1;
+            }
+            State::Quote(_) if b == b'\\' => i += 1,
+            State::Quote(q) if b == q => state = State::Code,
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -104,6 +145,14 @@ mod tests {
         assert_eq!(err.line, 2, "{err}");
         assert_eq!(err.column, 10, "{err}");
         assert!(err.to_string().starts_with("TypeScript syntax error at line 2, column 10"), "{err}");
+    }
+
+    #[test]
+    fn nesting_depth_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(nesting_depth("f([{a: 1}])"), 3);
+        assert_eq!(nesting_depth("'((((' // [[[[\n/* {{{{ */ x"), 0);
+        assert_eq!(nesting_depth(&format!("{}{}", "[".repeat(20_000), "]".repeat(20_000))), 20_000);
+        assert_eq!(nesting_depth("\"a\\\"(\" + (1)"), 1);
     }
 
     #[test]

@@ -44,6 +44,7 @@ impl Sandbox {
             ],
             protected_paths: vec![data],
             scratch_root: scratch.clone(),
+            workspace_roots: vec![dir.path().join("workspace")],
             max_memory_bytes: 256 * 1024 * 1024,
             max_processes: 64,
             output_limit_bytes: 64 * 1024,

@@ -665,10 +665,11 @@ pub struct ExecuteCodeParams {
     pub language: LanguageDto,
     /// The code. Runs in a sandbox: no network, no files outside the working directory, limited memory and processes.
     pub code: String,
-    /// Timeout in seconds (default 30, the server's EXECUTION_TIMEOUT).
+    /// Timeout in seconds, from 1 to 3600 (default 30, the server's EXECUTION_TIMEOUT).
     #[serde(default)]
     pub timeout: Option<f64>,
-    /// Existing directory to run in (it may not contain the server's data); default: a fresh temporary directory.
+    /// Directory to run in, under a workspace root (a relative path is created under the default workspace);
+    /// default: a fresh temporary directory.
     #[serde(default)]
     pub working_directory: Option<String>,
     /// Packages to install for this execution only (pip for python, npm for javascript/typescript).

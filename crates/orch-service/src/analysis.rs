@@ -28,6 +28,9 @@ pub struct AnalysisSettings {
     pub timeout: Duration,
     /// How long a result is reused while the task is unchanged (`CACHE_TTL`); zero disables the cache.
     pub cache_ttl: Duration,
+    /// Directories a `project_root` may name (the board's repository and the workspace roots by default); a scan
+    /// reads file names and line counts, so over HTTP anything else would be remote file discovery.
+    pub project_roots: orch_exec::workspace::AllowedRoots,
 }
 
 impl Default for AnalysisSettings {
@@ -38,6 +41,7 @@ impl Default for AnalysisSettings {
             max_files: defaults.max_files,
             timeout: defaults.timeout,
             cache_ttl: Duration::from_secs(3600),
+            project_roots: orch_exec::workspace::AllowedRoots::default(),
         }
     }
 }
@@ -177,22 +181,35 @@ impl Orchestrator {
             subtasks,
         };
         let settings = &self.analysis.settings;
+        // Opened by handle beneath an allowed root; the scan walks that very directory through /proc/self/fd.
+        let scan_root = match &request.project_root {
+            Some(path) => Some(
+                settings
+                    .project_roots
+                    .open_dir(&path.to_string_lossy(), false)
+                    .map_err(|refused| orch_core::Error::invalid("project_root", refused.reason))?,
+            ),
+            None => None,
+        };
         let options = AnalysisOptions {
             analyze_dependencies: request.analyze_dependencies,
             estimate_code_volume: request.estimate_code_volume,
             assess_risk: request.assess_risk,
             use_historical_data: request.use_historical_data,
-            project_root: request.project_root.clone(),
+            project_root: scan_root.as_ref().map(orch_exec::workspace::OpenedDir::proc_path),
             max_files: settings.max_files,
             timeout: settings.timeout,
         };
         let weights = settings.weights;
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         // The project scan reads files: keep it off the async workers.
-        let analysis =
-            tokio::task::spawn_blocking(move || orch_analyze::analyze(&profile, &history, &options, &weights, &now))
-                .await
-                .map_err(|e| Error::Internal(format!("the analysis worker failed: {e}")))??;
+        let analysis = tokio::task::spawn_blocking(move || {
+            let analysis = orch_analyze::analyze(&profile, &history, &options, &weights, &now);
+            drop(scan_root);
+            analysis
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("the analysis worker failed: {e}")))??;
         let json = serde_json::to_value(&analysis).map_err(|e| Error::Internal(e.to_string()))?;
         self.store.record_analysis(id, "complexity", json, Some(analysis.score)).await?;
         self.analysis.remember(key, task.updated_at, &analysis);

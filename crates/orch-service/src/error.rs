@@ -61,7 +61,8 @@ impl Error {
             Error::Exec(
                 orch_exec::ExecError::InterpreterMissing { .. }
                 | orch_exec::ExecError::IsolationBelowMinimum { .. }
-                | orch_exec::ExecError::InvalidConfig { .. },
+                | orch_exec::ExecError::InvalidConfig { .. }
+                | orch_exec::ExecError::SandboxSetup { .. },
             ) => ErrorKind::Unavailable,
             Error::Exec(_) => ErrorKind::Internal,
             Error::Prd(_) => ErrorKind::InvalidInput,

@@ -1,8 +1,5 @@
 //! `execute_code`: run code for a task in the sandbox and record the execution.
 
-use std::path::PathBuf;
-use std::time::Duration;
-
 use orch_core::{Execution, NewExecution, TaskId};
 use orch_exec::{ExecLanguage, ExecOutcome, ExecRequest};
 
@@ -45,18 +42,15 @@ impl Orchestrator {
         let executor = self.executor().await.map_err(Error::Unavailable)?;
         self.store.get_task(task_id).await?;
         let language: ExecLanguage = run.language.trim().to_lowercase().parse()?;
-        let timeout = match run.timeout_secs {
-            None => None,
-            Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-            Some(t) => {
-                return Err(orch_core::Error::invalid("timeout", format!("{t} is not a positive number of seconds")))?;
-            }
-        };
+        let timeout = run
+            .timeout_secs
+            .map(|secs| orch_exec::timeout_from_secs(secs, executor.config().max_timeout))
+            .transpose()?;
         let request = ExecRequest {
             language,
             code: run.code.clone(),
             timeout,
-            working_directory: run.working_directory.map(PathBuf::from),
+            working_directory: run.working_directory,
             packages: run.packages,
         };
         let outcome = executor.execute(request).await?;

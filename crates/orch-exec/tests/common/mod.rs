@@ -10,6 +10,7 @@ pub fn config(scratch: &std::path::Path) -> ExecConfig {
     ExecConfig {
         helper_command: vec![env!("CARGO_BIN_EXE_orch-sandbox").into()],
         scratch_root: scratch.join("scratch"),
+        workspace_roots: vec![scratch.join("workspace")],
         max_memory_bytes: 256 * 1024 * 1024,
         max_processes: 64,
         output_limit_bytes: 64 * 1024,
