@@ -297,12 +297,16 @@ impl Mentions {
                 }
             }
         }
+        // UpperCamel needs a lower-to-upper step (`UserService`) or an acronym before a word
+        // (`URLSafeTimedSerializer`, `HTTPServer`); plural acronyms (`URLs`, `APIs`) are prose.
         let identifier = static_regex!(
-            r"\b(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b"
+            r"\b(?:[A-Z][A-Za-z0-9]*(?:[a-z0-9][A-Z]|[A-Z][A-Z][a-z])[A-Za-z0-9]*|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b"
         );
+        let plural_acronym = static_regex!(r"^[A-Z]{2,}s$");
         for found in identifier.find_iter(&text.full) {
             let s = found.as_str();
-            if s.len() >= 4 && !m.paths.iter().any(|p| p.contains(s) && p.contains('.')) {
+            if s.len() >= 4 && !plural_acronym.is_match(s) && !m.paths.iter().any(|p| p.contains(s) && p.contains('.'))
+            {
                 m.identifiers.insert(s.to_owned());
             }
         }
@@ -383,6 +387,23 @@ mod tests {
         assert!(m.identifiers.contains("Session"));
         assert!(!m.identifiers.contains("user") && m.words.contains("user"));
         assert!(m.words.contains("auth") && m.words.contains("readme") && !m.words.contains("from"));
+    }
+
+    #[test]
+    fn camel_case_identifiers_may_start_with_an_acronym() {
+        let text = TaskText::new(
+            "Replace URLSafeTimedSerializer and HTTPServer",
+            Some("Keep XMLHttpRequest, parseJSON and getUser; the URLs and APIs stay; HTTP is prose"),
+            None,
+            &[],
+        );
+        let m = Mentions::extract(&text);
+        for id in ["URLSafeTimedSerializer", "HTTPServer", "XMLHttpRequest", "parseJSON", "getUser"] {
+            assert!(m.identifiers.contains(id), "{id} in {:?}", m.identifiers);
+        }
+        for word in ["URLs", "APIs", "HTTP", "Replace", "Keep"] {
+            assert!(!m.identifiers.contains(word), "{word} is not an identifier");
+        }
     }
 
     #[test]
