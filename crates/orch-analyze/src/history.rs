@@ -74,8 +74,13 @@ pub struct HistoryOutcome {
     pub similar: Vec<SimilarTask>,
     /// Similarity-weighted geometric mean of their actual hours.
     pub hours: Option<f64>,
-    /// Similarity-weighted geometric mean of actual/estimated, over those with estimates.
+    /// Similarity-weighted geometric mean of actual/estimated, over those with estimates, each
+    /// ratio clamped to [`RATIO_RANGE`].
     pub ratio: Option<f64>,
+    /// The same mean without the clamp: what the similar tasks really took against their estimates.
+    pub raw_ratio: Option<f64>,
+    /// How many of the ratios were outside [`RATIO_RANGE`] and clamped.
+    pub clamped: usize,
     /// Weight given to `hours` in the final estimate: Σsim / (Σsim + 1), at most [`MAX_TRUST`].
     pub trust: f64,
     /// Weight given to `ratio`, computed the same way over tasks with estimates.
@@ -143,16 +148,20 @@ pub fn calibrate(probe: &Probe<'_>, history: &[HistoricalTask]) -> HistoryOutcom
         outcome.hours = Some(log_mean.exp());
         outcome.trust = (total / (total + 1.0)).min(MAX_TRUST);
     }
-    let with_estimates: Vec<(f64, f64)> = scored
-        .iter()
-        .filter_map(|s| {
-            s.estimated_hours.map(|e| (s.similarity, (s.actual_hours / e).clamp(RATIO_RANGE.0, RATIO_RANGE.1)))
-        })
-        .collect();
+    let with_estimates: Vec<(f64, f64)> =
+        scored.iter().filter_map(|s| s.estimated_hours.map(|e| (s.similarity, s.actual_hours / e))).collect();
     let ratio_total: f64 = with_estimates.iter().map(|(w, _)| w).sum();
     if ratio_total > 0.0 {
-        let log_mean = with_estimates.iter().map(|(w, r)| w * r.ln()).sum::<f64>() / ratio_total;
-        outcome.ratio = Some(log_mean.exp());
+        let weighted_log_mean = |clamp: bool| {
+            let logs = with_estimates.iter().map(|(w, r)| {
+                let r = if clamp { r.clamp(RATIO_RANGE.0, RATIO_RANGE.1) } else { *r };
+                w * r.ln()
+            });
+            (logs.sum::<f64>() / ratio_total).exp()
+        };
+        outcome.ratio = Some(weighted_log_mean(true));
+        outcome.raw_ratio = Some(weighted_log_mean(false));
+        outcome.clamped = with_estimates.iter().filter(|(_, r)| *r < RATIO_RANGE.0 || *r > RATIO_RANGE.1).count();
         outcome.ratio_trust = (ratio_total / (ratio_total + 1.0)).min(MAX_TRUST);
     }
     outcome.similar = scored;
@@ -212,5 +221,7 @@ mod tests {
         let probe = Probe { text: "Export invoices as CSV", tags: &[], language: None };
         let out = calibrate(&probe, &[past(1, "Export invoices as CSV", &[], 100.0, Some(1.0))]);
         assert_eq!(out.ratio, Some(RATIO_RANGE.1));
+        assert!((out.raw_ratio.unwrap() - 100.0).abs() < 1e-9, "{:?}", out.raw_ratio);
+        assert_eq!(out.clamped, 1);
     }
 }

@@ -65,9 +65,12 @@ fn extract_python(content: &str) -> Vec<RawImport> {
             out.push(RawImport::Python { level: 0, module: dotted(module), names: Vec::new() });
         }
     }
-    let from = static_regex!(r"(?m)^\s*from\s+(\.*)([\w.]*)\s+import\s+\(?([\w\s,]+)");
+    // Only a parenthesised name list may span lines; a plain one ends at the line's end, so the
+    // next statement is never read as imported names.
+    let from = static_regex!(r"(?m)^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]*(?:\(([\w\s,]*)\)|([\w \t,*]+))");
     for cap in from.captures_iter(content) {
-        let names = cap[3]
+        let list = cap.get(3).or_else(|| cap.get(4)).map_or("", |m| m.as_str());
+        let names = list
             .split(',')
             .filter_map(|n| n.split_whitespace().next())
             .filter(|n| *n != "*")
@@ -508,6 +511,26 @@ mod tests {
             vec!["app/auth/__init__.py", "app/auth/session.py", "app/db.py"]
         );
         assert_eq!(resolved(&r, "lib/tool.py", "python", "from ..app import db"), vec!["app/db.py"]);
+    }
+
+    #[test]
+    fn python_from_import_stops_at_the_end_of_its_line() {
+        // The old pattern ran across lines: the second `from` was swallowed as names of the first.
+        let src = "from app.auth import session\nfrom app import db\nimport lib.util\nfrom app import (\n    main as entry,\n    db,\n)\nx = 1\n";
+        let names: Vec<Vec<String>> = extract("python", src)
+            .into_iter()
+            .filter_map(|i| match i {
+                RawImport::Python { names, .. } if !names.is_empty() => Some(names),
+                _ => None,
+            })
+            .collect();
+        let want: Vec<Vec<String>> = vec![vec!["session".into()], vec!["db".into()], vec!["main".into(), "db".into()]];
+        assert_eq!(names, want);
+        let r = tree(&["app/auth/session.py", "app/auth/__init__.py", "app/db.py", "app/main.py", "lib/util.py"]);
+        assert_eq!(
+            resolved(&r, "app/x.py", "python", src),
+            vec!["app/auth/__init__.py", "app/auth/session.py", "app/db.py", "app/main.py", "lib/util.py"]
+        );
     }
 
     #[test]

@@ -547,10 +547,7 @@ fn effort(model_score: f64, history: Option<&history::HistoryOutcome>) -> Effort
     if let Some(h) = history {
         if let Some(r) = h.ratio {
             let adjusted = hours * r.powf(h.ratio_trust);
-            evidence.push(format!(
-                "similar tasks took {r:.2}x their estimates; applied with weight {:.2}: {hours:.1} h -> {adjusted:.1} h",
-                h.ratio_trust
-            ));
+            evidence.push(ratio_evidence(r, h, hours, adjusted));
             hours = adjusted;
             ratio = Some(round_to(r, 3));
         }
@@ -578,6 +575,24 @@ fn effort(model_score: f64, history: Option<&history::HistoryOutcome>) -> Effort
             evidence,
         },
     }
+}
+
+/// States the calibration factor exactly: the real ratio, and the clamp when it changed anything.
+fn ratio_evidence(ratio: f64, h: &history::HistoryOutcome, hours: f64, adjusted: f64) -> String {
+    let exact = |x: f64| if x < 0.1 { format!("{x:.3}") } else { format!("{x:.2}") };
+    let (lo, hi) = history::RATIO_RANGE;
+    let raw = h.raw_ratio.unwrap_or(ratio);
+    let measured = if h.clamped > 0 {
+        format!(
+            "similar tasks took {}x their estimates; {} of their ratios clamped to {lo}x..{hi}x, giving {}x",
+            exact(raw),
+            h.clamped,
+            exact(ratio)
+        )
+    } else {
+        format!("similar tasks took {}x their estimates", exact(ratio))
+    };
+    format!("{measured}; applied with weight {:.2}: {hours:.1} h -> {adjusted:.1} h", h.ratio_trust)
 }
 
 struct Confidence {
@@ -683,6 +698,29 @@ mod tests {
         assert_eq!(e.breakdown.evidence.len(), 3);
         let alone = effort(score_from_hours(3.0), None);
         assert!((alone.hours - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn calibration_evidence_states_the_real_ratio_and_the_clamp() {
+        let clamped = history::HistoryOutcome {
+            ratio: Some(0.25),
+            raw_ratio: Some(0.056),
+            clamped: 3,
+            ratio_trust: 0.5,
+            ..history::HistoryOutcome::default()
+        };
+        let e = effort(score_from_hours(4.0), Some(&clamped));
+        let text = &e.breakdown.evidence[1];
+        assert!(text.contains("took 0.056x their estimates"), "{text}");
+        assert!(text.contains("3 of their ratios clamped to 0.25x..4x, giving 0.25x"), "{text}");
+        let plain = history::HistoryOutcome {
+            ratio: Some(2.0),
+            raw_ratio: Some(2.0),
+            ratio_trust: 0.5,
+            ..history::HistoryOutcome::default()
+        };
+        let text = &effort(score_from_hours(4.0), Some(&plain)).breakdown.evidence[1];
+        assert!(text.starts_with("similar tasks took 2.00x their estimates; applied"), "{text}");
     }
 
     #[test]

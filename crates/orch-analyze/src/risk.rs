@@ -113,7 +113,7 @@ macro_rules! group {
     };
 }
 
-static GROUPS: [KeywordGroup; 6] = [
+static GROUPS: [KeywordGroup; 9] = [
     group!(
         RiskCategory::Security,
         2.0,
@@ -171,6 +171,82 @@ static GROUPS: [KeywordGroup; 6] = [
             "security",
             "pii",
             "gdpr",
+        ]
+    ),
+    // Compliance: audits find what tests do not.
+    group!(
+        RiskCategory::Security,
+        2.0,
+        [
+            "compliance",
+            "compliant",
+            "hipaa",
+            "soc 2",
+            "soc2",
+            "pci",
+            "pci-dss",
+            "iso 27001",
+            "audit log",
+            "audit logs",
+            "audit trail",
+            "single sign-on",
+            "scim",
+            "data residency",
+            "encryption at rest",
+            "right to be forgotten",
+        ]
+    ),
+    // Distributed state and data consistency: failures show up only under partitions and load.
+    group!(
+        RiskCategory::Concurrency,
+        3.0,
+        [
+            "replication",
+            "replicate",
+            "replicated",
+            "replica",
+            "replicas",
+            "multi-region",
+            "cross-region",
+            "active-active",
+            "multi-master",
+            "consensus",
+            "raft",
+            "paxos",
+            "quorum",
+            "leader election",
+            "sharding",
+            "partitioning",
+            "split-brain",
+            "eventual consistency",
+            "eventually consistent",
+            "strong consistency",
+            "strongly consistent",
+            "consistency",
+            "conflict resolution",
+            "exactly-once",
+            "at-least-once",
+            "clock skew",
+            "vector clock",
+            "vector clocks",
+            "two-phase commit",
+        ]
+    ),
+    // Real-time collaboration: concurrent edits by people, merged without losing any.
+    group!(
+        RiskCategory::Concurrency,
+        2.5,
+        [
+            "crdt",
+            "crdts",
+            "operational transform",
+            "operational transforms",
+            "collaborative editing",
+            "real-time collaboration",
+            "co-editing",
+            "multiplayer",
+            "presence",
+            "live cursors",
         ]
     ),
     group!(
@@ -445,7 +521,14 @@ pub fn assess(input: &RiskInput<'_>) -> RiskOutcome {
             risk.severity = severity_from_points(risk.points);
             risk.evidence.push("halved: trivial change".to_owned());
         }
-        risks.push(risk);
+        // Several word groups feed one category (concurrency: threads, distributed state, collaboration).
+        if let Some(existing) = risks.iter_mut().find(|r: &&mut Risk| r.category == risk.category) {
+            existing.points += risk.points;
+            existing.severity = severity_from_points(existing.points);
+            existing.evidence.extend(risk.evidence);
+        } else {
+            risks.push(risk);
+        }
     }
     if !risks.iter().any(|r| r.category == RiskCategory::UnfamiliarTech) {
         let mut evidence = Vec::new();

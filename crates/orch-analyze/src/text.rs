@@ -198,9 +198,59 @@ impl TaskText {
     }
 }
 
-/// Distinct case-folded matches of `pattern` in `text`, sorted.
+/// Distinct case-folded matches of `pattern` in `text`, sorted. A match the text negates ("no API changes",
+/// "without touching the schema") or uses in another sense ("typo tolerance") does not count.
 pub fn keyword_hits(pattern: &Regex, text: &str) -> BTreeSet<String> {
-    pattern.find_iter(text).map(|m| collapse_spaces(&m.as_str().to_lowercase())).collect()
+    pattern
+        .find_iter(text)
+        .filter(|m| !is_negated(text, m.start()) && !is_other_sense(text, m.start(), m.end()))
+        .map(|m| collapse_spaces(&m.as_str().to_lowercase()))
+        .collect()
+}
+
+/// Words that negate a keyword when one of them is among the three words before it, in the same clause.
+const NEGATORS: &[&str] = &[
+    "no", "not", "never", "nor", "without", "doesn't", "don't", "won't", "isn't", "aren't", "avoid", "avoiding", "zero",
+];
+
+/// Keywords whose risk a negation keeps: "without downtime" and "zero data loss" are demands, not absences.
+const NEGATION_KEEPS: &[&str] = &["downtime", "data loss"];
+
+fn is_negated(text: &str, start: usize) -> bool {
+    let before = &text[..start];
+    // Only look inside the clause: a comma, period or line break ends a negation's reach.
+    let clause = before.rsplit(['.', ',', ';', ':', '\n', '!', '?']).next().unwrap_or(before);
+    let words: Vec<String> = clause.split_whitespace().rev().take(3).map(|w| w.to_lowercase()).collect();
+    if !words.iter().any(|w| NEGATORS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))) {
+        return false;
+    }
+    let rest = text[start..].to_lowercase();
+    !NEGATION_KEEPS.iter().any(|k| rest.starts_with(k))
+}
+
+/// (keyword, neighbouring words that give it another meaning): "typo tolerance" is a search feature.
+const OTHER_SENSES: &[(&str, &[&str])] = &[
+    ("typo", &["tolerance", "tolerant", "tolerate", "tolerates", "tolerating", "correction", "fuzzy"]),
+    (
+        "typos",
+        &["tolerance", "tolerant", "tolerate", "tolerates", "tolerating", "correction", "fuzzy", "despite", "has"],
+    ),
+    ("spelling", &["correction", "suggestions", "checker", "tolerance"]),
+    ("comment", &["threads", "thread", "system", "moderation", "section", "replies"]),
+    ("comments", &["threads", "thread", "system", "moderation", "section", "replies"]),
+];
+
+fn is_other_sense(text: &str, start: usize, end: usize) -> bool {
+    let word = text[start..end].to_lowercase();
+    let Some((_, neighbours)) = OTHER_SENSES.iter().find(|(k, _)| *k == word) else {
+        return false;
+    };
+    let near = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    };
+    let before = near(&text[..start]);
+    let after = near(&text[end..]);
+    before.iter().rev().take(2).chain(after.iter().take(2)).any(|w| neighbours.contains(&w.as_str()))
 }
 
 fn collapse_spaces(s: &str) -> String {
@@ -297,12 +347,16 @@ impl Mentions {
                 }
             }
         }
+        // UpperCamel needs a lower-to-upper step (`UserService`) or an acronym before a word
+        // (`URLSafeTimedSerializer`, `HTTPServer`); plural acronyms (`URLs`, `APIs`) are prose.
         let identifier = static_regex!(
-            r"\b(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b"
+            r"\b(?:[A-Z][A-Za-z0-9]*(?:[a-z0-9][A-Z]|[A-Z][A-Z][a-z])[A-Za-z0-9]*|[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b"
         );
+        let plural_acronym = static_regex!(r"^[A-Z]{2,}s$");
         for found in identifier.find_iter(&text.full) {
             let s = found.as_str();
-            if s.len() >= 4 && !m.paths.iter().any(|p| p.contains(s) && p.contains('.')) {
+            if s.len() >= 4 && !plural_acronym.is_match(s) && !m.paths.iter().any(|p| p.contains(s) && p.contains('.'))
+            {
                 m.identifiers.insert(s.to_owned());
             }
         }
@@ -383,6 +437,23 @@ mod tests {
         assert!(m.identifiers.contains("Session"));
         assert!(!m.identifiers.contains("user") && m.words.contains("user"));
         assert!(m.words.contains("auth") && m.words.contains("readme") && !m.words.contains("from"));
+    }
+
+    #[test]
+    fn camel_case_identifiers_may_start_with_an_acronym() {
+        let text = TaskText::new(
+            "Replace URLSafeTimedSerializer and HTTPServer",
+            Some("Keep XMLHttpRequest, parseJSON and getUser; the URLs and APIs stay; HTTP is prose"),
+            None,
+            &[],
+        );
+        let m = Mentions::extract(&text);
+        for id in ["URLSafeTimedSerializer", "HTTPServer", "XMLHttpRequest", "parseJSON", "getUser"] {
+            assert!(m.identifiers.contains(id), "{id} in {:?}", m.identifiers);
+        }
+        for word in ["URLs", "APIs", "HTTP", "Replace", "Keep"] {
+            assert!(!m.identifiers.contains(word), "{word} is not an identifier");
+        }
     }
 
     #[test]

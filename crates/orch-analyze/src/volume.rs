@@ -23,6 +23,8 @@ pub enum Scope {
     Medium,
     /// Migrations, rewrites, integrations, systems.
     Large,
+    /// Distributed state and real-time collaboration: replication, consensus, CRDTs, multi-region.
+    Distributed,
 }
 
 impl Scope {
@@ -33,6 +35,7 @@ impl Scope {
             Self::Unspecified => "unspecified",
             Self::Medium => "medium",
             Self::Large => "large",
+            Self::Distributed => "distributed-systems",
         }
     }
 
@@ -44,6 +47,7 @@ impl Scope {
             Self::Unspecified => 80.0,
             Self::Medium => 150.0,
             Self::Large => 400.0,
+            Self::Distributed => 1200.0,
         }
     }
 
@@ -55,6 +59,7 @@ impl Scope {
             Self::Unspecified => (0.15, 10.0),
             Self::Medium => (0.25, 20.0),
             Self::Large => (0.50, 40.0),
+            Self::Distributed => (0.60, 60.0),
         }
     }
 }
@@ -73,6 +78,38 @@ static TRIVIAL_STRONG: LazyLock<Regex> = LazyLock::new(|| {
         "copy change",
     ])
 });
+/// Lines of a strongly trivial change (a typo, a version bump): a line or a few.
+const STRONGLY_TRIVIAL_LINES: f64 = 5.0;
+
+/// Work whose difficulty is in keeping state right across machines or users, whatever its line count.
+static DISTRIBUTED: LazyLock<Regex> = LazyLock::new(|| {
+    keyword_regex(&[
+        "distributed",
+        "replication",
+        "replicate",
+        "replicated",
+        "multi-region",
+        "cross-region",
+        "active-active",
+        "multi-master",
+        "consensus",
+        "raft",
+        "paxos",
+        "leader election",
+        "sharding",
+        "eventual consistency",
+        "conflict resolution",
+        "exactly-once",
+        "crdt",
+        "crdts",
+        "operational transform",
+        "operational transforms",
+        "collaborative editing",
+        "real-time collaboration",
+        "co-editing",
+    ])
+});
+
 /// Words that suggest a trivial change unless a feature word says otherwise ("implement a README generator").
 static TRIVIAL: LazyLock<Regex> =
     LazyLock::new(|| keyword_regex(&["rename", "comment", "comments", "readme", "docstring", "changelog"]));
@@ -95,10 +132,12 @@ static SMALL: LazyLock<Regex> = LazyLock::new(|| {
         "validation",
     ])
 });
+/// Words that say new behaviour is built.
 static MEDIUM: LazyLock<Regex> = LazyLock::new(|| {
     keyword_regex(&[
         "implement",
         "create",
+        "build",
         "feature",
         "endpoint",
         "support",
@@ -106,16 +145,18 @@ static MEDIUM: LazyLock<Regex> = LazyLock::new(|| {
         "improve",
         "handle",
         "handling",
-        "page",
-        "form",
-        "component",
-        "command",
-        "service",
-        "module",
         "workflow",
-        "dashboard",
-        "report",
+        "flow",
+        "search",
+        "export",
+        "import",
+        "sign-on",
     ])
+});
+/// Things a change happens in: medium work on their own ("the settings page"), but only the place where a
+/// trivial change happens when a trivial word is there too ("rename the button on the signup form").
+static MEDIUM_PLACES: LazyLock<Regex> = LazyLock::new(|| {
+    keyword_regex(&["page", "form", "component", "command", "service", "module", "dashboard", "report"])
 });
 static LARGE: LazyLock<Regex> = LazyLock::new(|| {
     keyword_regex(&[
@@ -153,16 +194,19 @@ pub struct VolumeOutcome {
     pub evidence: Vec<String>,
 }
 
-/// Text scope: the first class named in this order: large; strongly trivial (typo, spelling…); medium; trivial
-/// (rename, readme…); small. So "fix typo" is trivial, "fix a typo in the login form" too, but "implement a README
-/// generator" is medium and "fix typo while migrating the database" large.
+/// Text scope: the first class named in this order: distributed systems; large; strongly trivial (typo,
+/// spelling…); medium (building words); trivial (rename, readme…); medium (places: page, form…); small. So "fix
+/// typo" is trivial, "fix a typo in the login form" and "rename the button on the signup form" too, but "implement
+/// a README generator" is medium and "fix typo while migrating the database" large.
 pub fn scope_of(text: &TaskText) -> (Scope, Vec<String>) {
     let searchable = text.searchable();
     let order = [
+        (Scope::Distributed, &*DISTRIBUTED),
         (Scope::Large, &*LARGE),
         (Scope::Trivial, &*TRIVIAL_STRONG),
         (Scope::Medium, &*MEDIUM),
         (Scope::Trivial, &*TRIVIAL),
+        (Scope::Medium, &*MEDIUM_PLACES),
         (Scope::Small, &*SMALL),
     ];
     for (scope, pattern) in order {
@@ -188,14 +232,15 @@ pub fn estimate(
 ) -> VolumeOutcome {
     let mut evidence = Vec::new();
     let (scope, words) = scope_of(text);
-    let mut lines = scope.base_lines();
+    let strongly_trivial = scope == Scope::Trivial && !keyword_hits(&TRIVIAL_STRONG, &text.searchable()).is_empty();
+    let mut lines = if strongly_trivial { STRONGLY_TRIVIAL_LINES } else { scope.base_lines() };
     if words.is_empty() {
         evidence.push(format!("no scope words; base {lines:.0} lines"));
     } else {
         let list = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
         evidence.push(format!("scope {} from {list}: base {lines:.0} lines", scope.name()));
     }
-    if scope == Scope::Large && words.len() > 1 {
+    if matches!(scope, Scope::Large | Scope::Distributed) && words.len() > 1 {
         let extra = (words.len() - 1).min(3) as f64 * scope.base_lines() / 2.0;
         lines += extra;
         evidence.push(format!("{} distinct large-scope words: +{extra:.0} lines", words.len()));

@@ -2,9 +2,10 @@
 //! requirements, what belongs to them, and how sure we are. See `docs/prd-format.md`.
 
 use crate::text::{
-    self, Label, Priority, StoryParts, capitalise, classify_label, clean_title, gherkin_scenarios, gherkin_step,
-    is_given_when_then, join_steps, normalise, parse_priority, parse_user_story, slug, split_id, split_inline_priority,
-    split_label, split_references, truncate_words,
+    self, DEPENDENCY_TRIGGERS, Label, Priority, StoryParts, capitalise, classify_label, clean_title, done_when,
+    gherkin_features, gherkin_scenarios, gherkin_step, is_given_when_then, is_requirement_statement, join_steps,
+    metadata_pairs, normalise, parse_priority, parse_user_story, sentences, slug, split_id, split_inline_priority,
+    split_issue_refs, split_label, split_numbering, split_references, truncate_words,
 };
 use crate::tree::{Block, Inline, Item, Section};
 use crate::{AcceptanceCriterion, CriterionKind, ParseOptions, ParsedPrd, SectionKind, SectionSummary, UserStory};
@@ -27,6 +28,10 @@ pub(crate) enum Origin {
     FeatureRequirement,
     RequirementParagraph,
     LooseHeading,
+    ContentHeading,
+    GherkinFeature,
+    AttributedItem,
+    LeadParagraph,
     LooseTableRow,
     LooseRequirement,
 }
@@ -52,7 +57,19 @@ impl Origin {
             Self::LooseHeading => {
                 (0.6, "heading outside any Features/Requirements section, recognised by its attributes")
             }
-            Self::LooseTableRow => (0.55, "table row outside any Features/Requirements section"),
+            Self::ContentHeading => (
+                0.7,
+                "heading outside any Features/Requirements section whose content reads as requirements (criteria, priority, MUST/SHALL statements, stories)",
+            ),
+            Self::GherkinFeature => (0.95, "Gherkin 'Feature:' block"),
+            Self::AttributedItem => {
+                (0.65, "list item outside any Features/Requirements section with its own priority or criteria")
+            }
+            Self::LeadParagraph => (0.6, "paragraph opening with a bold name, one of several in its section"),
+            Self::LooseTableRow => (
+                0.65,
+                "table row outside any Features/Requirements section, in a table with a name column and priority, dependency or criteria columns",
+            ),
             Self::LooseRequirement => {
                 (0.5, "bullet outside any Features/Requirements section that reads like a requirement")
             }
@@ -236,7 +253,22 @@ fn classify_section(title: &str) -> SectionClass {
     let starts =
         |p: &str| n == p || ((p.contains(' ') || PREFIX_WORDS.contains(&p)) && n.starts_with(&format!("{p} ")));
     let non_feature: &[(SectionKind, &[&str])] = &[
-        (SectionKind::NonGoals, &["non-goals", "non goals", "nongoals", "anti-goals", "no-goals"]),
+        (
+            SectionKind::NonGoals,
+            &[
+                "non-goals",
+                "non goals",
+                "nongoals",
+                "anti-goals",
+                "no-goals",
+                "nicht-ziele",
+                "nichtziele",
+                "non-objectifs",
+                "hors objectifs",
+                "no objetivos",
+                "fuera de objetivos",
+            ],
+        ),
         (
             SectionKind::OutOfScope,
             &[
@@ -248,6 +280,20 @@ fn classify_section(title: &str) -> SectionClass {
                 "future considerations",
                 "future enhancements",
                 "exclusions",
+                "not doing",
+                "not now",
+                "later",
+                "what we are not doing",
+                "what we're not doing",
+                "hors périmètre",
+                "hors perimetre",
+                "hors du périmètre",
+                "hors champ",
+                "fuera de alcance",
+                "fuera del alcance",
+                "nicht im umfang",
+                "nicht enthalten",
+                "außerhalb des umfangs",
             ],
         ),
         (
@@ -267,6 +313,26 @@ fn classify_section(title: &str) -> SectionClass {
                 "project overview",
                 "vision",
                 "product vision",
+                "press release",
+                "status of this memo",
+                "copyright notice",
+                "overall description",
+                "product perspective",
+                "operating environment",
+                "document conventions",
+                "intended audience",
+                "zusammenfassung",
+                "überblick",
+                "einleitung",
+                "einführung",
+                "résumé",
+                "synthèse",
+                "aperçu",
+                "présentation",
+                "resumen",
+                "introducción",
+                "descripción general",
+                "visión general",
             ],
         ),
         (
@@ -281,6 +347,17 @@ fn classify_section(title: &str) -> SectionClass {
                 "why",
                 "current state",
                 "opportunity",
+                "background and strategic fit",
+                "context and scope",
+                "hintergrund",
+                "kontext",
+                "ausgangslage",
+                "problemstellung",
+                "contexte",
+                "problème",
+                "contexto",
+                "antecedentes",
+                "problema",
             ],
         ),
         (
@@ -296,11 +373,28 @@ fn classify_section(title: &str) -> SectionClass {
                 "key results",
                 "okrs",
                 "success measures",
+                "ziele",
+                "zielsetzung",
+                "objectifs",
+                "objetivos",
+                "metas",
             ],
         ),
         (
             SectionKind::OpenQuestions,
-            &["open questions", "questions", "open issues", "unresolved questions", "faq", "tbd"],
+            &[
+                "open questions",
+                "questions",
+                "open issues",
+                "unresolved questions",
+                "faq",
+                "tbd",
+                "offene fragen",
+                "questions ouvertes",
+                "questions en suspens",
+                "preguntas abiertas",
+                "cuestiones abiertas",
+            ],
         ),
         (
             SectionKind::Risks,
@@ -313,9 +407,46 @@ fn classify_section(title: &str) -> SectionClass {
                 "constraints",
                 "assumptions and constraints",
                 "limitations",
+                "security considerations",
+                "privacy considerations",
+                "iana considerations",
+                "operational considerations",
+                "considerations",
+                "cross-cutting concerns",
+                "alternatives considered",
+                "alternatives",
+                "rejected alternatives",
+                "trade-offs",
+                "tradeoffs",
+                "drawbacks",
+                "prior art",
+                "risiken",
+                "annahmen",
+                "einschränkungen",
+                "risques",
+                "hypothèses",
+                "contraintes",
+                "riesgos",
+                "supuestos",
+                "restricciones",
             ],
         ),
-        (SectionKind::Glossary, &["glossary", "definitions", "terminology", "terms"]),
+        (
+            SectionKind::Glossary,
+            &[
+                "glossary",
+                "definitions",
+                "terminology",
+                "terms",
+                "requirements language",
+                "conventions and terminology",
+                "notational conventions",
+                "glossar",
+                "begriffe",
+                "glossaire",
+                "glosario",
+            ],
+        ),
         (
             SectionKind::Appendix,
             &[
@@ -331,6 +462,21 @@ fn classify_section(title: &str) -> SectionClass {
                 "document history",
                 "sign-off",
                 "approvals",
+                "activity",
+                "comments",
+                "normative references",
+                "informative references",
+                "acknowledgements",
+                "acknowledgments",
+                "user interaction and design",
+                "mockups",
+                "wireframes",
+                "anhang",
+                "annexe",
+                "annexes",
+                "références",
+                "anexo",
+                "referencias",
             ],
         ),
         (
@@ -346,6 +492,9 @@ fn classify_section(title: &str) -> SectionClass {
                 "target audience",
                 "audience",
                 "roles",
+                "beteiligte",
+                "parties prenantes",
+                "partes interesadas",
             ],
         ),
         (
@@ -359,6 +508,16 @@ fn classify_section(title: &str) -> SectionClass {
                 "rollout",
                 "rollout plan",
                 "launch plan",
+                "checklist",
+                "launch checklist",
+                "release checklist",
+                "zeitplan",
+                "meilensteine",
+                "calendrier",
+                "jalons",
+                "planning",
+                "cronograma",
+                "hitos",
             ],
         ),
     ];
@@ -370,12 +529,40 @@ fn classify_section(title: &str) -> SectionClass {
     let containers: &[(Container, &[&str])] = &[
         (
             Container::UserStories,
-            &["user stories", "stories", "use cases", "user scenarios", "jobs to be done", "jtbd"],
+            &[
+                "user stories",
+                "stories",
+                "use cases",
+                "user scenarios",
+                "jobs to be done",
+                "jtbd",
+                "histoires utilisateur",
+                "historias de usuario",
+            ],
         ),
-        (Container::AcceptanceCriteria, &["acceptance criteria", "definition of done", "acceptance tests"]),
+        (
+            Container::AcceptanceCriteria,
+            &[
+                "acceptance criteria",
+                "definition of done",
+                "acceptance tests",
+                "akzeptanzkriterien",
+                "critères d'acceptation",
+                "criterios de aceptación",
+            ],
+        ),
         (
             Container::Dependencies,
-            &["dependencies", "task dependencies", "sequencing", "implementation order", "build order"],
+            &[
+                "dependencies",
+                "task dependencies",
+                "sequencing",
+                "implementation order",
+                "build order",
+                "abhängigkeiten",
+                "dépendances",
+                "dependencias",
+            ],
         ),
         (
             Container::Features,
@@ -394,11 +581,44 @@ fn classify_section(title: &str) -> SectionClass {
                 "mvp scope",
                 "deliverables",
                 "modules",
+                "tasks",
+                "task list",
+                "todo",
+                "to do",
+                "to-do",
+                "work items",
+                "sub-issues",
+                "sub issues",
+                "child issues",
+                "subtasks",
+                "sub-tasks",
+                "work breakdown",
+                "implementation plan",
+                "issues in this epic",
+                "stories in this epic",
+                "issues in epic",
+                "funktionen",
+                "funktionsumfang",
+                "fonctionnalités",
+                "funcionalidades",
+                "características",
             ],
         ),
         (
             Container::Requirements,
-            &["requirements", "specification", "specifications", "specs", "functional specification"],
+            &[
+                "requirements",
+                "specification",
+                "specifications",
+                "specs",
+                "functional specification",
+                "anforderungen",
+                "funktionale anforderungen",
+                "exigences",
+                "exigences fonctionnelles",
+                "requisitos",
+                "requisitos funcionales",
+            ],
         ),
     ];
     for (container, phrases) in containers {
@@ -406,8 +626,12 @@ fn classify_section(title: &str) -> SectionClass {
             return SectionClass::Container(*container, None);
         }
     }
-    if n.ends_with(" requirements") || n.ends_with(" requirement") {
-        let tag = if n.contains("non-functional") || n.contains("non functional") || n.contains("nfr") {
+    if n.ends_with(" requirements") || n.ends_with(" requirement") || n.ends_with("anforderungen") {
+        let tag = if n.contains("non-functional")
+            || n.contains("non functional")
+            || n.contains("nonfunctional")
+            || n.contains("nfr")
+        {
             Some("non-functional")
         } else if n.contains("security") {
             Some("security")
@@ -448,7 +672,7 @@ fn split_item_title(inline: &Inline) -> (String, String) {
     if let Some(lead) = &inline.lead
         && let Some(rest) = text.strip_prefix(lead.as_str())
     {
-        return (lead.trim_end_matches(':').trim().to_string(), sep_trim(rest));
+        return (lead.trim_end_matches([':', '.']).trim().to_string(), sep_trim(rest));
     }
     for sep in [": ", " - ", " — ", " – "] {
         if let Some(pos) = text.find(sep)
@@ -566,7 +790,31 @@ impl Extractor {
             }
             _ => {}
         }
+        // A question ("What do we need to build for launch?") is never a feature itself; its
+        // content is read like an unnamed section, so attributed items in it still count.
+        if !explicit && title.trim_end().ends_with('?') && ctx.parent.is_none() {
+            let mut inner = ctx.clone();
+            if matches!(inner.container, Container::Features | Container::Requirements | Container::UserStories) {
+                inner.container = Container::None;
+            }
+            self.container_blocks(&sec.blocks, &inner);
+            for child in &sec.children {
+                self.walk(child, &inner);
+            }
+            return;
+        }
         let signals = has_signals(sec);
+        // Several paragraphs opening with a bold name ("**Metering.** Every job …") list the
+        // features of a prose section, like bullets would.
+        if !explicit
+            && inline_priority.is_none()
+            && ctx.parent.is_none()
+            && ctx.container == Container::None
+            && lead_paragraphs(&sec.blocks) >= 2
+        {
+            self.group(sec, &title, ctx);
+            return;
+        }
         let has_candidate_children = sec.children.iter().any(is_candidate_heading);
         if !explicit && inline_priority.is_none() && !signals && has_candidate_children {
             self.group(sec, &title, ctx);
@@ -587,7 +835,9 @@ impl Extractor {
                     }
                     Origin::RequirementHeading
                 }
-                // An unknown section: a feature candidate whose confidence says how sure we are.
+                // An unknown section: a feature candidate whose confidence says how sure we are;
+                // content that reads as requirements is evidence that it is one.
+                _ if signals || blocks_have_requirement_statements(&sec.blocks) => Origin::ContentHeading,
                 _ => Origin::LooseHeading,
             }
         };
@@ -695,28 +945,43 @@ impl Extractor {
             return None;
         }
         let story = parse_user_story(&item.inline.text);
-        let (id, inline) = match split_id(&item.inline.text) {
+        let (ref_text, issue_id, issue_deps) = split_issue_refs(&item.inline.text);
+        let item_inline = Inline {
+            lead: item.inline.lead.clone().filter(|l| ref_text.starts_with(l.as_str())),
+            lines: vec![ref_text.clone()],
+            text: ref_text,
+        };
+        let (id, inline) = match split_id(&item_inline.text) {
             (Some(id), rest) => (
                 Some(id),
                 Inline {
                     text: rest.to_string(),
-                    lead: item.inline.lead.clone().filter(|l| rest.starts_with(l.as_str())),
+                    lead: item_inline.lead.clone().filter(|l| rest.starts_with(l.as_str())),
+                    lines: vec![rest.to_string()],
                 },
             ),
-            (None, _) => (None, item.inline.clone()),
+            (None, _) => (issue_id, item_inline.clone()),
         };
         let (title, description) = match (&story, origin) {
             (Some(s), Origin::StoryListItem) => (story_title(s), String::new()),
+            // A task-list item ("- [ ] Docs: writing your first plugin") is a task title as written.
+            _ if item.checked.is_some() && inline.lead.is_none() && inline.text.chars().count() <= 100 => {
+                (inline.text.trim_end_matches('.').to_string(), String::new())
+            }
             _ => split_item_title(&inline),
         };
         let (title, inline_priority) = split_inline_priority(&title);
         let idx = self.new_draft(kind, origin, id, title, item.line, ctx);
         self.out.drafts[idx].priority = inline_priority;
         self.out.drafts[idx].from_story = origin == Origin::StoryListItem;
+        for dep in issue_deps {
+            self.out.drafts[idx].dep_refs.push(DepRef { text: dep, line: item.line });
+        }
         if let Some(parts) = story {
             self.add_story(Some(idx), parts, 0.0, item.line);
         } else if !description.is_empty() {
-            self.absorb_text(idx, &Inline { text: description, lead: None }, item.line, Mode::Body);
+            let inline = Inline { lines: vec![description.clone()], text: description, lead: None };
+            self.absorb_text(idx, &inline, item.line, Mode::Body);
         }
         self.absorb_blocks(idx, &item.children, Mode::Body);
         Some(idx)
@@ -725,8 +990,19 @@ impl Extractor {
     /// Blocks directly inside a container section (not inside a feature).
     fn container_blocks(&mut self, blocks: &[Block], ctx: &Ctx) {
         let owner = ctx.parent;
+        let leads_are_items =
+            matches!(ctx.container, Container::None | Container::Features) && lead_paragraphs(blocks) >= 2;
         for block in blocks {
             match block {
+                Block::Paragraph { inline, line } if leads_are_items && is_lead_paragraph(inline) => {
+                    let item = Item { inline: inline.clone(), checked: None, line: *line, children: Vec::new() };
+                    let origin = if ctx.container == Container::Features {
+                        Origin::FeatureListItem
+                    } else {
+                        Origin::LeadParagraph
+                    };
+                    self.item_draft(Kind::Feature, origin, &item, ctx);
+                }
                 Block::Paragraph { inline, line } => self.container_paragraph(inline, *line, ctx),
                 Block::List { ordered, items } => {
                     if ctx.container == Container::AcceptanceCriteria {
@@ -739,11 +1015,56 @@ impl Extractor {
                 }
                 Block::Table { header, rows, line } => self.container_table(header, rows, *line, ctx),
                 Block::Code { lang, text, line } => {
-                    if ctx.container == Container::AcceptanceCriteria || is_gherkin(lang, text) {
+                    let features = if owner.is_none() && ctx.container != Container::AcceptanceCriteria {
+                        gherkin_features(text)
+                    } else {
+                        Vec::new()
+                    };
+                    if !features.is_empty() && is_gherkin(lang, text) {
+                        for f in features {
+                            self.gherkin_feature(f, *line, ctx);
+                        }
+                    } else if ctx.container == Container::AcceptanceCriteria || is_gherkin(lang, text) {
                         self.gherkin(owner, text, *line, ctx.feature_ref.as_deref());
                     }
                 }
             }
+        }
+    }
+
+    /// A Gherkin `Feature:` block outside any feature: a feature with its tags, narrative
+    /// story and one criterion per scenario.
+    fn gherkin_feature(&mut self, f: text::GherkinFeature, block_line: usize, ctx: &Ctx) {
+        let line = block_line + 1 + f.offset;
+        let idx = self.new_draft(Kind::Feature, Origin::GherkinFeature, None, f.title.clone(), line, ctx);
+        for tag in &f.tags {
+            match parse_priority(tag) {
+                Some(p) if self.out.drafts[idx].priority.is_none() => self.out.drafts[idx].priority = Some(p),
+                _ => push_unique(&mut self.out.drafts[idx].tags, slug(tag)),
+            }
+        }
+        let narrative = f.narrative.join(" ");
+        match parse_user_story(&narrative) {
+            Some(mut parts) => {
+                let lower = narrative.to_lowercase();
+                if parts.benefit.is_none()
+                    && let Some(rest) = lower.strip_prefix("in order to ")
+                    && let Some(end) = rest.find(" as ")
+                {
+                    let start = "in order to ".len();
+                    parts.benefit = narrative.get(start..start + end).map(|b| b.trim().to_string());
+                    parts.text = narrative.clone();
+                }
+                self.add_story(Some(idx), parts, 0.0, line);
+            }
+            None => {
+                for l in &f.narrative {
+                    self.out.drafts[idx].description.push(l.clone());
+                }
+            }
+        }
+        for scenario in f.scenarios {
+            self.add_crit(Some(idx), &scenario, CriterionKind::GivenWhenThen, None, line, None);
         }
     }
 
@@ -764,6 +1085,30 @@ impl Extractor {
                 if split_id(text).0.is_some_and(|id| id.chars().any(|c| c.is_ascii_alphabetic())) {
                     let item = Item { inline: inline.clone(), checked: None, line, children: Vec::new() };
                     self.item_draft(Kind::Requirement, Origin::RequirementParagraph, &item, ctx);
+                    return;
+                }
+                // SRS style: "5.1.1 The system shall …", one numbered statement per line.
+                let numbered: Vec<&str> = inline
+                    .lines
+                    .iter()
+                    .map(|l| split_numbering(l))
+                    .filter(|(n, rest)| n.is_some() && is_requirement_statement(rest))
+                    .map(|(_, rest)| rest)
+                    .collect();
+                if !numbered.is_empty() {
+                    for (k, statement) in numbered.into_iter().enumerate() {
+                        let item = Item {
+                            inline: Inline {
+                                text: statement.to_string(),
+                                lead: None,
+                                lines: vec![statement.to_string()],
+                            },
+                            checked: None,
+                            line: line + k,
+                            children: Vec::new(),
+                        };
+                        self.item_draft(Kind::Requirement, Origin::RequirementParagraph, &item, ctx);
+                    }
                     return;
                 }
             }
@@ -818,7 +1163,9 @@ impl Extractor {
             }
             Container::AcceptanceCriteria => {}
             Container::None => {
-                if looks_like_requirement(text) || item_has_attributes(item) {
+                if item_has_attributes(item) {
+                    self.item_draft(Kind::Feature, Origin::AttributedItem, item, ctx);
+                } else if looks_like_requirement(text) {
                     self.item_draft(Kind::Requirement, Origin::LooseRequirement, item, ctx);
                 } else {
                     if let Some(parts) = parse_user_story(text) {
@@ -832,6 +1179,10 @@ impl Extractor {
 
     fn container_table(&mut self, header: &[String], rows: &[Vec<String>], line: usize, ctx: &Ctx) {
         let cols = TableCols::new(header);
+        if ctx.container == Container::Dependencies {
+            self.dependency_table(&cols, rows, line);
+            return;
+        }
         for row in rows {
             let cell =
                 |i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -883,6 +1234,29 @@ impl Extractor {
             }
             if let Some((parts, conf)) = story {
                 self.add_story(Some(idx), parts, conf, line);
+            }
+        }
+    }
+
+    /// A table under a Dependencies heading: | Feature | Depends on |, one row per item.
+    fn dependency_table(&mut self, cols: &TableCols, rows: &[Vec<String>], line: usize) {
+        let Some(deps_col) = cols.deps else {
+            for row in rows {
+                for cell in row {
+                    self.global_dep(cell, line);
+                }
+            }
+            return;
+        };
+        let subject_col = cols.name.or(cols.id).unwrap_or(if deps_col == 0 { 1 } else { 0 });
+        for (k, row) in rows.iter().enumerate() {
+            let (Some(subject), Some(deps)) = (row.get(subject_col), row.get(deps_col)) else {
+                continue;
+            };
+            let refs = split_references(deps);
+            if !subject.trim().is_empty() && !refs.is_empty() {
+                let subject = subject.trim().to_string();
+                self.out.global_deps.push(GlobalDep { subject, refs, line: line + 2 + k });
             }
         }
     }
@@ -940,12 +1314,49 @@ impl Extractor {
     /// One paragraph (or item text) of a body; returns the mode for a following list.
     fn absorb_text(&mut self, owner: usize, inline: &Inline, line: usize, mode: Mode) -> Option<Mode> {
         let text = inline.text.as_str();
-        if matches!(mode, Mode::Body | Mode::Description | Mode::Notes)
-            && let Some((label, value)) = split_label(text)
-            && let Some(kind) = classify_label(label)
-        {
-            self.apply_label(owner, kind, label, value, line);
-            return Some(mode_for(kind)).filter(|m| *m != Mode::Priority || value.is_empty());
+        if matches!(mode, Mode::Body | Mode::Description | Mode::Notes) {
+            // A label on its own ("**Acceptance criteria**", "Done when:") introduces the next list.
+            if let Some(kind) = label_only(text) {
+                return Some(mode_for(kind));
+            }
+            // Lines written without blank lines between them ("Priority: High" then "Depends on: X",
+            // or "3.1.1 The system shall …" lines); wrapped prose stays one text.
+            let groups = line_groups(&inline.lines);
+            if groups.len() > 1 {
+                let mut pending = None;
+                for (offset, text) in groups {
+                    pending = self.absorb_line(owner, &text, line + offset, mode);
+                }
+                return pending;
+            }
+        }
+        self.absorb_line(owner, text, line, mode)
+    }
+
+    /// One line of a body: a metadata line, a `Label: value`, or prose read sentence by sentence.
+    fn absorb_line(&mut self, owner: usize, text: &str, line: usize, mode: Mode) -> Option<Mode> {
+        if matches!(mode, Mode::Body | Mode::Description | Mode::Notes) {
+            if let Some(pairs) = metadata_pairs(text)
+                && pairs.iter().any(|(l, _)| classify_label(l).is_some())
+            {
+                for (label, value) in pairs {
+                    match classify_label(label) {
+                        Some(Label::Notes) | None => {}
+                        Some(kind) => self.apply_label(owner, kind, label, value, line),
+                    }
+                }
+                return None;
+            }
+            if let Some((label, value)) = split_label(text)
+                && let Some(kind) = classify_label(label)
+            {
+                if kind == Label::Priority && sentences(value).len() > 1 {
+                    // "Priority: High. Depends on: X." — the label covers its own sentence only.
+                } else {
+                    self.apply_label(owner, kind, label, value, line);
+                    return Some(mode_for(kind)).filter(|m| *m != Mode::Priority || value.is_empty());
+                }
+            }
         }
         match mode {
             Mode::Priority => {
@@ -962,32 +1373,75 @@ impl Extractor {
             }
             _ => {}
         }
-        if let Some(parts) = parse_user_story(text) {
-            self.add_story(Some(owner), parts, 0.0, line);
-            return None;
-        }
-        if is_given_when_then(text) {
+        if is_given_when_then(text) && parse_user_story(text).is_none() {
             self.add_crit(Some(owner), text, CriterionKind::GivenWhenThen, None, line, None);
             return None;
         }
         match mode {
             Mode::Criteria => {
-                if !text.ends_with(':') {
+                if let Some(parts) = parse_user_story(text) {
+                    self.add_story(Some(owner), parts, 0.0, line);
+                } else if !text.ends_with(':') {
                     self.add_crit(Some(owner), text, CriterionKind::Bullet, None, line, None);
                 }
             }
             Mode::Requirements => {
-                let item = Item { inline: inline.clone(), checked: None, line, children: Vec::new() };
+                if let Some(parts) = parse_user_story(text) {
+                    self.add_story(Some(owner), parts, 0.0, line);
+                    return None;
+                }
+                let item = Item {
+                    inline: Inline { text: text.to_string(), lead: None, lines: vec![text.to_string()] },
+                    checked: None,
+                    line,
+                    children: Vec::new(),
+                };
                 self.sub_requirement(owner, &item);
             }
             _ => {
                 if text.ends_with(':') && text.split_whitespace().count() <= 6 {
                     return None;
                 }
-                self.out.drafts[owner].description.push(text.to_string());
+                self.absorb_prose(owner, text, line, mode);
             }
         }
         None
+    }
+
+    /// Prose of a body, sentence by sentence: stories, "done when" criteria, normative
+    /// statements and inline `Label: value` sentences are taken out; the rest is description.
+    fn absorb_prose(&mut self, owner: usize, text: &str, line: usize, mode: Mode) {
+        let mut plain: Vec<&str> = Vec::new();
+        let parts = sentences(text);
+        for sentence in &parts {
+            if let Some(parts) = parse_user_story(sentence) {
+                self.add_story(Some(owner), parts, 0.0, line);
+                continue;
+            }
+            if let Some(criterion) = done_when(sentence) {
+                let criterion = criterion.trim_end_matches('.');
+                self.add_crit(Some(owner), criterion, CriterionKind::Bullet, None, line, None);
+                continue;
+            }
+            if parts.len() > 1
+                && matches!(mode, Mode::Body | Mode::Description | Mode::Notes)
+                && let Some((label, value)) = split_label(sentence)
+                && let Some(kind) = classify_label(label)
+                && kind != Label::Notes
+            {
+                self.apply_label(owner, kind, label, value.trim_end_matches('.'), line);
+                continue;
+            }
+            let (number, rest) = split_numbering(sentence);
+            if mode == Mode::Body && is_requirement_statement(rest) && (number.is_some() || parts.len() == 1) {
+                self.add_crit(Some(owner), rest, CriterionKind::Bullet, None, line, None);
+                continue;
+            }
+            plain.push(sentence);
+        }
+        if !plain.is_empty() {
+            self.out.drafts[owner].description.push(plain.join(" "));
+        }
     }
 
     fn apply_label(&mut self, owner: usize, label: Label, raw: &str, value: &str, line: usize) {
@@ -1103,6 +1557,9 @@ impl Extractor {
             self.add_story(Some(owner), parts, 0.0, item.line);
         } else if is_given_when_then(text) {
             self.add_crit(Some(owner), text, CriterionKind::GivenWhenThen, None, item.line, None);
+        } else if mode == Mode::Body && is_requirement_statement(text) {
+            // "- The server MUST reject …": a normative statement is something to verify.
+            self.add_crit(Some(owner), text, CriterionKind::Bullet, None, item.line, None);
         } else if !text.is_empty() {
             let marker = if ordered { "1." } else { "-" };
             self.out.drafts[owner].description.push(format!("{marker} {text}"));
@@ -1233,16 +1690,18 @@ impl Extractor {
 
     /// "<subject> depends on / requires / needs / is blocked by / comes after <refs>".
     fn global_dep(&mut self, text: &str, line: usize) {
+        // ASCII lower-casing keeps byte offsets; the triggers are lower-case already.
         let lower = text.to_ascii_lowercase();
-        for trigger in [" depends on ", " requires ", " needs ", " is blocked by ", " comes after ", " after "] {
-            if let Some(pos) = lower.find(trigger)
+        for trigger in DEPENDENCY_TRIGGERS.iter().map(|t| format!(" {t} ")) {
+            if let Some(pos) = lower.find(&trigger)
                 && text.is_char_boundary(pos)
                 && text.is_char_boundary(pos + trigger.len())
             {
-                let subject = text[..pos].trim().trim_matches(|c: char| "*_`".contains(c)).to_string();
+                let subject = text[..pos].trim().trim_matches(|c: char| "*_`".contains(c));
+                let subject = subject.strip_suffix(" is").or_else(|| subject.strip_suffix(" comes")).unwrap_or(subject);
                 let refs = split_references(&text[pos + trigger.len()..]);
                 if !subject.is_empty() && !refs.is_empty() {
-                    self.out.global_deps.push(GlobalDep { subject, refs, line });
+                    self.out.global_deps.push(GlobalDep { subject: subject.to_string(), refs, line });
                 }
                 return;
             }
@@ -1314,6 +1773,15 @@ fn is_candidate_heading(sec: &Section) -> bool {
 }
 
 fn item_has_attributes(item: &Item) -> bool {
+    let attribute = |s: &str| {
+        split_label(s).is_some_and(|(l, _)| {
+            matches!(classify_label(l), Some(Label::Priority | Label::AcceptanceCriteria | Label::Dependencies))
+        })
+    };
+    let text_sentences = sentences(&item.inline.text);
+    if text_sentences.len() > 1 && text_sentences.iter().skip(1).any(|s| attribute(s)) {
+        return true;
+    }
     item.children.iter().any(|b| match b {
         Block::List { items, .. } => items.iter().any(|i| {
             split_label(&i.inline.text).is_some_and(|(l, _)| {
@@ -1352,6 +1820,16 @@ fn blocks_have_signals(blocks: &[Block]) -> bool {
             ) || (classify_label(l) == Some(Label::Description) && !v.is_empty())
         }) || parse_user_story(text).is_some()
             || is_given_when_then(text)
+            || label_only(text).is_some_and(|l| matches!(l, Label::AcceptanceCriteria | Label::UserStories))
+            || sentences(text).iter().any(|s| {
+                done_when(s).is_some()
+                    || split_label(s).is_some_and(|(l, _)| {
+                        matches!(
+                            classify_label(l),
+                            Some(Label::Priority | Label::AcceptanceCriteria | Label::Dependencies)
+                        )
+                    })
+            })
     };
     blocks.iter().any(|b| match b {
         Block::Paragraph { inline, .. } => text_signal(&inline.text),
@@ -1363,6 +1841,66 @@ fn blocks_have_signals(blocks: &[Block]) -> bool {
             cols.criteria.is_some() || cols.role.is_some() && cols.goal.is_some()
         }
         Block::Code { lang, text, .. } => is_gherkin(lang, text),
+    })
+}
+
+/// Whether a line starts something of its own: a `Label: value`, a metadata line or a numbered statement.
+fn is_structured_line(line: &str) -> bool {
+    split_label(line).is_some_and(|(l, _)| classify_label(l).is_some())
+        || metadata_pairs(line).is_some()
+        || split_numbering(line).0.is_some()
+}
+
+/// Groups the lines of a paragraph: a structured line starts a group, other lines continue
+/// the current one. Returns (line offset, joined text).
+fn line_groups(lines: &[String]) -> Vec<(usize, String)> {
+    let mut groups: Vec<(usize, String)> = Vec::new();
+    for (k, l) in lines.iter().enumerate() {
+        match groups.last_mut() {
+            Some((_, text)) if !is_structured_line(l) => {
+                text.push(' ');
+                text.push_str(l);
+            }
+            _ => groups.push((k, l.clone())),
+        }
+    }
+    groups
+}
+
+/// A paragraph that is only a label: "**Acceptance criteria**", "Done when:", "Critères d'acceptation :".
+fn label_only(text: &str) -> Option<Label> {
+    let t = text.trim().trim_end_matches(':').trim();
+    if t.is_empty() || t.split_whitespace().count() > 5 {
+        return None;
+    }
+    classify_label(t)
+}
+
+/// A paragraph opening with a short bold name followed by more text ("**Spend alerts.** Owners …").
+fn is_lead_paragraph(inline: &Inline) -> bool {
+    let Some(lead) = inline.lead.as_deref() else {
+        return false;
+    };
+    let name = lead.trim_end_matches([':', '.', '—', '-']).trim();
+    let words = name.split_whitespace().count();
+    (1..=8).contains(&words)
+        && label_only(name).is_none()
+        && split_label(lead).is_none_or(|(l, _)| classify_label(l).is_none())
+        && inline.text.split_whitespace().count() >= words + 3
+}
+
+fn lead_paragraphs(blocks: &[Block]) -> usize {
+    blocks.iter().filter(|b| matches!(b, Block::Paragraph { inline, .. } if is_lead_paragraph(inline))).count()
+}
+
+/// Whether the blocks hold normative statements (MUST/SHALL) in lists or numbered lines.
+fn blocks_have_requirement_statements(blocks: &[Block]) -> bool {
+    blocks.iter().any(|b| match b {
+        Block::List { items, .. } => items.iter().any(|i| is_requirement_statement(&i.inline.text)),
+        Block::Paragraph { inline, .. } => {
+            inline.lines.iter().any(|l| split_numbering(l).0.is_some() && is_requirement_statement(l))
+        }
+        _ => false,
     })
 }
 
@@ -1395,7 +1933,7 @@ impl TableCols {
     fn new(header: &[String]) -> Self {
         let mut cols = Self::default();
         for (i, h) in header.iter().enumerate() {
-            let n = normalise(h);
+            let n = if h.trim() == "#" { "no".to_string() } else { normalise(h) };
             let slot = match n.as_str() {
                 "feature" | "features" | "name" | "title" | "requirement" | "capability" | "epic" | "item"
                 | "feature name" | "story title" | "summary" => &mut cols.name,

@@ -9,6 +9,7 @@
 
 mod extract;
 mod front_matter;
+mod html;
 mod resolve;
 mod text;
 mod tree;
@@ -341,7 +342,8 @@ pub fn parse_prd(content: &str, options: &ParseOptions) -> Result<ParsedPrd, Prd
         Some(yaml) => front_matter::parse(yaml, &mut warnings),
         None => BTreeMap::new(),
     };
-    let (root, stats) = tree::build(split.body, split.body_first_line);
+    let rewritten = html::toggles_to_headings(split.body);
+    let (root, stats) = tree::build(rewritten.as_deref().unwrap_or(split.body), split.body_first_line);
     if stats.headings == 0 && stats.list_items == 0 && stats.tables == 0 {
         check_not_json_or_html(content)?;
         return Err(PrdError::NoStructure { paragraphs: root.blocks.len() });

@@ -23,6 +23,9 @@ const FILLER: &[&str] = &[
     "implementing",
 ];
 
+/// Words joining the names of a dependency list (commas are gone after normalising).
+const LIST_JOINERS: &[&str] = &["and", "or", "und", "et", "y", "as", "well"];
+
 /// Longest title (in words) matched inside free text or a longer reference.
 const MAX_NAME_WORDS: usize = 8;
 
@@ -99,23 +102,34 @@ impl Resolver {
                 if words.get(start..start + t.len()) != Some(&t[..]) {
                     continue;
                 }
+                // A list of names may follow: "depends on A, B and C" (names may contain "and").
                 let mut p = start + t.len();
-                while words.get(p).is_some_and(|w| FILLER.contains(w)) {
-                    p += 1;
-                }
-                for len in (1..=MAX_NAME_WORDS).rev() {
-                    let Some(gram) = words.get(p..p + len) else {
-                        continue;
-                    };
-                    if let Some(hits) = self.lookup(&gram.join(" "))
-                        && hits.len() == 1
-                        && let Some(&hit) = hits.first()
-                    {
-                        if !out.contains(&hit) {
-                            out.push(hit);
+                loop {
+                    while words.get(p).is_some_and(|w| FILLER.contains(w)) {
+                        p += 1;
+                    }
+                    let mut matched = None;
+                    for len in (1..=MAX_NAME_WORDS).rev() {
+                        let Some(gram) = words.get(p..p + len) else {
+                            continue;
+                        };
+                        if let Some(hits) = self.lookup(&gram.join(" "))
+                            && hits.len() == 1
+                            && let Some(&hit) = hits.first()
+                        {
+                            matched = Some((hit, len));
+                            break;
                         }
+                    }
+                    let Some((hit, len)) = matched else { break };
+                    if !out.contains(&hit) {
+                        out.push(hit);
+                    }
+                    p += len;
+                    if !words.get(p).is_some_and(|w| LIST_JOINERS.contains(w)) {
                         break;
                     }
+                    p += 1;
                 }
             }
         }

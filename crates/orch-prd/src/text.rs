@@ -30,16 +30,22 @@ fn priority_value(label: &str) -> Option<u8> {
     // Keep only the leading phrase: "P0 (launch blocker)", "High - needed for beta".
     let head = lower.split(['(', '[', ',', ';', '/', '—', '–', ':', '.']).next().unwrap_or_default();
     let head = head.split(" - ").next().unwrap_or_default();
-    let words: Vec<&str> =
-        head.split_whitespace().filter(|w| !matches!(*w, "priority" | "prio" | "have" | "level")).collect();
+    let words: Vec<&str> = head
+        .split_whitespace()
+        .filter(|w| !matches!(*w, "priority" | "prio" | "have" | "level" | "priorität" | "priorité" | "prioridad"))
+        .collect();
     let phrase = words.join(" ");
     let phrase = phrase.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
     let value = match phrase {
         "p0" | "p-0" | "0" | "critical" | "blocker" | "urgent" | "highest" | "showstopper" | "must" | "must-have"
-        | "mandatory" => 4,
-        "p1" | "p-1" | "1" | "high" | "important" | "major" | "should" | "should-have" => 3,
-        "p2" | "p-2" | "2" | "medium" | "normal" | "moderate" | "mid" | "med" | "could" | "could-have" => 2,
-        "p3" | "p-3" | "3" | "low" | "minor" | "nice to" | "nice-to-have" | "nice" | "optional" => 1,
+        | "mandatory" | "kritisch" | "sehr hoch" | "dringend" | "critique" | "urgente" | "crítica" | "crítico"
+        | "critica" => 4,
+        "p1" | "p-1" | "1" | "high" | "important" | "major" | "should" | "should-have" | "hoch" | "haute"
+        | "élevée" | "elevee" | "alta" | "alto" => 3,
+        "p2" | "p-2" | "2" | "medium" | "normal" | "moderate" | "mid" | "med" | "could" | "could-have" | "mittel"
+        | "moyenne" | "media" | "medio" | "normale" => 2,
+        "p3" | "p-3" | "3" | "low" | "minor" | "nice to" | "nice-to-have" | "nice" | "optional" | "niedrig"
+        | "gering" | "basse" | "faible" | "baja" | "bajo" => 1,
         "p4" | "p-4" | "4" | "p5" | "lowest" | "trivial" | "won't" | "wont" | "will not" | "won't-have"
         | "wont-have" => 0,
         _ => return None,
@@ -72,9 +78,10 @@ pub(crate) fn classify_label(label: &str) -> Option<Label> {
     let norm = normalise(label);
     let norm = norm.as_str();
     Some(match norm {
-        "priority" | "prio" | "importance" | "moscow" | "moscow priority" | "severity" => Label::Priority,
+        "priority" | "prio" | "importance" | "moscow" | "moscow priority" | "severity" | "priorität" | "priorité"
+        | "prioridad" => Label::Priority,
         "description" | "summary" | "details" | "detail" | "overview" | "what" | "goal" | "purpose" | "problem"
-        | "context" | "rationale" | "why" => Label::Description,
+        | "context" | "rationale" | "why" | "beschreibung" | "descripción" | "descripcion" => Label::Description,
         "acceptance criteria"
         | "acceptance criterion"
         | "acceptance"
@@ -86,17 +93,28 @@ pub(crate) fn classify_label(label: &str) -> Option<Label> {
         | "success criteria"
         | "acceptance tests"
         | "test cases"
-        | "scenarios" => Label::AcceptanceCriteria,
-        "user story" | "user stories" | "story" | "stories" => Label::UserStories,
+        | "scenarios"
+        | "akzeptanzkriterien"
+        | "abnahmekriterien"
+        | "critères d'acceptation"
+        | "criteres d'acceptation"
+        | "critères d'acceptance"
+        | "criterios de aceptación"
+        | "criterios de aceptacion" => Label::AcceptanceCriteria,
+        "user story" | "user stories" | "story" | "stories" | "historia de usuario" | "histoire utilisateur" => {
+            Label::UserStories
+        }
         "depends on" | "dependencies" | "dependency" | "depends" | "prerequisites" | "prerequisite" | "requires"
-        | "blocked by" | "after" | "dependent on" => Label::Dependencies,
+        | "blocked by" | "after" | "dependent on" | "needs" | "abhängig von" | "abhängigkeiten" | "voraussetzungen"
+        | "dépend de" | "dépendances" | "depende de" | "dependencias" => Label::Dependencies,
         "requirements"
         | "requirement"
         | "functional requirements"
         | "sub-requirements"
         | "subrequirements"
         | "scope" => Label::Requirements,
-        "tags" | "labels" | "tag" | "components" | "component" | "area" => Label::Tags,
+        "tags" | "labels" | "tag" | "components" | "component" | "area" | "schlagwörter" | "étiquettes"
+        | "etiquetas" => Label::Tags,
         "notes"
         | "note"
         | "technical notes"
@@ -114,7 +132,20 @@ pub(crate) fn classify_label(label: &str) -> Option<Label> {
         | "release"
         | "milestone"
         | "design"
-        | "ux" => Label::Notes,
+        | "ux"
+        | "type"
+        | "issue type"
+        | "assignee"
+        | "lead"
+        | "reporter"
+        | "project"
+        | "points"
+        | "story points"
+        | "sprint"
+        | "due date"
+        | "target date"
+        | "created"
+        | "updated" => Label::Notes,
         _ => return None,
     })
 }
@@ -249,12 +280,18 @@ pub(crate) fn gherkin_scenarios(code: &str) -> Vec<String> {
         steps.clear();
         *name = None;
     };
+    // Background steps are the context of every scenario, not a criterion of their own.
+    let mut in_background = false;
     for line in code.lines().map(str::trim) {
         let lower = line.to_lowercase();
         if lower.starts_with("scenario") || lower.starts_with("example:") {
             flush(&mut name, &mut steps, &mut out);
+            in_background = false;
             name = line.split_once(':').map(|(_, n)| n.trim().to_string());
-        } else if gherkin_step(line).is_some() {
+        } else if lower.starts_with("background") {
+            flush(&mut name, &mut steps, &mut out);
+            in_background = true;
+        } else if gherkin_step(line).is_some() && !in_background {
             steps.push(line.to_string());
         }
     }
@@ -331,7 +368,7 @@ pub(crate) fn clean_title(raw: &str) -> (String, bool) {
 }
 
 /// Strips outline numbering like "1.", "2.3", "IV." from the start of a heading.
-fn split_numbering(title: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_numbering(title: &str) -> (Option<&str>, &str) {
     let trimmed = title.trim_start();
     let end = trimmed
         .char_indices()
@@ -374,9 +411,186 @@ pub(crate) fn capitalise(s: &str) -> String {
     }
 }
 
-/// Phrases that introduce a dependency inside free text, longest first.
-pub(crate) const DEPENDENCY_TRIGGERS: &[&str] =
-    &["depends on", "dependent on", "blocked by", "builds on", "requires", "after"];
+/// Phrases that introduce a dependency inside free text (normalised words). Verbs come in
+/// singular and plural ("depends on" / "depend on") and in German, French and Spanish.
+pub(crate) const DEPENDENCY_TRIGGERS: &[&str] = &[
+    "depends on",
+    "depend on",
+    "depends upon",
+    "depend upon",
+    "dependent on",
+    "blocked by",
+    "builds on",
+    "build on",
+    "built on",
+    "builds upon",
+    "relies on",
+    "rely on",
+    "requires",
+    "require",
+    "needs",
+    "need",
+    "waits for",
+    "after",
+    "abhängig von",
+    "hängt ab von",
+    "setzt voraus",
+    "dépend de",
+    "dépendent de",
+    "nécessite",
+    "depende de",
+    "dependen de",
+    "requiere",
+];
+
+/// Splits prose into sentences at `.`, `!` or `?` followed by a space and an upper-case
+/// letter, digit, quote or markup character; abbreviations like "e.g." stay inside.
+pub(crate) fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for w in 0..chars.len() {
+        let (i, c) = chars[w];
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let Some(&(_, next)) = chars.get(w + 1) else { continue };
+        if next != ' ' {
+            continue;
+        }
+        let Some(&(_, after)) = chars.get(w + 2) else { continue };
+        if !(after.is_uppercase() || after.is_ascii_digit() || "\"“'`*_(¿¡#".contains(after)) {
+            continue;
+        }
+        // "e.g. X", "i.e. X", "vs. X": a one- or two-letter word before the dot is an abbreviation.
+        let word_start = text[..i].rfind(|ch: char| ch.is_whitespace()).map_or(0, |p| p + 1);
+        let word = &text[word_start..i];
+        if word.contains('.') || matches!(word.to_lowercase().as_str(), "vs" | "etc" | "approx" | "no" | "ca" | "z.b") {
+            continue;
+        }
+        let end = i + c.len_utf8();
+        let sentence = text[start..end].trim();
+        if !sentence.is_empty() {
+            out.push(sentence);
+        }
+        start = end;
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// True for a normative statement: RFC 2119 keywords written in capitals (MUST, SHALL,
+/// REQUIRED, SHOULD) or the specification verb "shall" in any case.
+pub(crate) fn is_requirement_statement(text: &str) -> bool {
+    let mut words = text.split(|c: char| !c.is_alphanumeric());
+    words.any(|w| matches!(w, "MUST" | "SHALL" | "REQUIRED" | "SHOULD" | "shall" | "Shall" | "muss" | "doit" | "debe"))
+}
+
+/// The criterion in a "done when …" sentence ("It is done when X", "Done when X").
+pub(crate) fn done_when(sentence: &str) -> Option<&str> {
+    let lower = sentence.to_lowercase();
+    let pos = lower.find("done when ")?;
+    let prefix = lower[..pos].trim();
+    if !(prefix.is_empty() || matches!(prefix, "it is" | "it's" | "this is" | "we are" | "we're")) {
+        return None;
+    }
+    let rest = sentence.get(pos + "done when ".len()..)?.trim();
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// Splits an inline metadata line ("Type: Story · Priority: Urgent · Estimate: 5") into its
+/// `Label: value` pairs; `None` unless every part is one and at least two are.
+pub(crate) fn metadata_pairs(text: &str) -> Option<Vec<(&str, &str)>> {
+    let parts: Vec<&str> = text.split(['·', '|', '•']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    parts.iter().map(|p| split_label(p)).collect()
+}
+
+/// A feature written as a Gherkin `Feature:` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GherkinFeature {
+    pub title: String,
+    /// `@tags` written before `Feature:`, without the `@`.
+    pub tags: Vec<String>,
+    /// Free-text lines between `Feature:` and the first `Background`/`Scenario`.
+    pub narrative: Vec<String>,
+    /// One criterion per scenario (Background steps are context, not criteria).
+    pub scenarios: Vec<String>,
+    /// Line offset of `Feature:` inside the block (0-based).
+    pub offset: usize,
+}
+
+/// Reads every `Feature:` of a Gherkin text with its tags, narrative and scenarios.
+pub(crate) fn gherkin_features(code: &str) -> Vec<GherkinFeature> {
+    let lines: Vec<&str> = code.lines().collect();
+    let starts: Vec<usize> =
+        (0..lines.len()).filter(|&n| lines[n].trim().to_lowercase().starts_with("feature:")).collect();
+    let mut out = Vec::new();
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+        // Tags sit on the lines just above `Feature:`.
+        let mut tags = Vec::new();
+        let mut t = start;
+        while t > 0 && lines[t - 1].trim().starts_with('@') {
+            t -= 1;
+            tags.extend(lines[t].split_whitespace().map(|w| w.trim_start_matches('@').to_string()));
+        }
+        let title = lines[start].trim()["feature:".len()..].trim().to_string();
+        let narrative = lines[start + 1..end]
+            .iter()
+            .map(|l| l.trim())
+            .take_while(|l| {
+                let lower = l.to_lowercase();
+                !(lower.starts_with("background") || lower.starts_with("scenario") || lower.starts_with("example"))
+            })
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('@'))
+            .map(str::to_string)
+            .collect();
+        let scenarios = gherkin_scenarios(&lines[start + 1..end].join("\n"));
+        out.push(GherkinFeature { title, tags, narrative, scenarios, offset: start });
+    }
+    out
+}
+
+static ISSUE_DEPS: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)] // a constant pattern, covered by tests
+    Regex::new(
+        r"(?i)[\s,;]*\(?\b(?:depends\s+on|blocked\s+by|needs|requires|after|builds\s+on)\s+(#\d+(?:\s*(?:,|and|&)\s*#\d+)*)\)?",
+    )
+    .unwrap()
+});
+
+static ISSUE_ID: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)] // a constant pattern, covered by tests
+    Regex::new(r"\s*\(?#(\d+)\)?(?:\s|$|[,;.])").unwrap()
+});
+
+/// Takes GitHub-style issue references out of a task-list item: "Define the trait #1219
+/// (needs #1200)" -> ("Define the trait", Some("#1219"), ["#1200"]).
+pub(crate) fn split_issue_refs(text: &str) -> (String, Option<String>, Vec<String>) {
+    if !text.contains('#') {
+        return (text.to_string(), None, Vec::new());
+    }
+    let mut deps = Vec::new();
+    for cap in ISSUE_DEPS.captures_iter(text) {
+        deps.extend(
+            cap[1].split(|c: char| !(c.is_ascii_digit() || c == '#')).filter(|r| r.len() > 1).map(str::to_string),
+        );
+    }
+    let rest = ISSUE_DEPS.replace_all(text, "").to_string();
+    let id = ISSUE_ID.captures(&rest).map(|c| format!("#{}", &c[1]));
+    let rest = if id.is_some() { ISSUE_ID.replace(&rest, " ").to_string() } else { rest };
+    let rest = rest.trim().trim_end_matches([',', ';']).trim().to_string();
+    if rest.is_empty() {
+        return (text.to_string(), None, Vec::new());
+    }
+    (rest, id, deps)
+}
 
 /// Splits a dependency list ("A, B and C") into references.
 pub(crate) fn split_references(value: &str) -> Vec<String> {

@@ -28,6 +28,9 @@ pub(crate) struct Inline {
     pub text: String,
     /// Text of a bold/italic span that opens the inline content, e.g. `**Login**: ...`.
     pub lead: Option<String>,
+    /// The source lines of the text (split at soft and hard breaks), each collapsed; one entry
+    /// for single-line text.
+    pub lines: Vec<String>,
 }
 
 /// A block-level element.
@@ -102,7 +105,8 @@ impl InlineBuf {
     }
 
     fn finish(self) -> Inline {
-        Inline { text: collapse_ws(&self.text), lead: self.lead.map(|l| collapse_ws(&l)) }
+        let lines = self.text.split('\n').map(collapse_ws).filter(|l| !l.is_empty()).collect();
+        Inline { text: collapse_ws(&self.text), lead: self.lead.map(|l| collapse_ws(&l)), lines }
     }
 
     fn is_blank(&self) -> bool {
@@ -208,7 +212,8 @@ impl Builder {
             Event::Start(tag) => self.start(tag, line),
             Event::End(tag) => self.end(tag),
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
-            Event::SoftBreak => self.text(" "),
+            // Kept as a line break so "Label: value" lines written without blank lines stay apart.
+            Event::SoftBreak => self.text("\n"),
             Event::HardBreak => self.text("\n"),
             Event::TaskListMarker(checked) => {
                 if let Some(Frame::Item(item)) = self.frames.last_mut() {

@@ -85,12 +85,13 @@ fn parse_acceptance_criteria_false_leaves_criteria_out() {
 fn threshold_moves_items_between_tasks_and_skipped() {
     let md = "# X\n\n## Search\n\nFind things fast.\n\n- Priority: Low\n";
     let p = parse(md);
-    assert_eq!(p.features[0].confidence, 0.7);
+    // A stated priority is content that reads as a requirement: base 0.70 + priority + description.
+    assert_eq!(p.features[0].confidence, 0.8);
     assert_eq!(p.tasks.len(), 1);
-    let strict = parse_with(md, ParseOptions { confidence_threshold: 0.8, ..ParseOptions::default() });
+    let strict = parse_with(md, ParseOptions { confidence_threshold: 0.85, ..ParseOptions::default() });
     assert!(strict.tasks.is_empty());
     assert_eq!(strict.skipped.len(), 1);
-    assert!(strict.skipped[0].reason.contains("below the threshold 0.80"));
+    assert!(strict.skipped[0].reason.contains("below the threshold 0.85"));
     assert!(strict.skipped[0].reason.contains("heading outside any Features/Requirements section"));
 }
 

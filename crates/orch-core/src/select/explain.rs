@@ -118,8 +118,10 @@ fn task_assumptions(task: &ScoredTask) -> Vec<String> {
     }
     if (task.expected_hours - task.estimated_hours).abs() > 1e-9 {
         out.push(format!(
-            "similar completed tasks took {:.2}x their estimates: {:.1} h expected",
+            "calibration from similar completed tasks: {:.2}x the estimate (their actual/estimated ratios clamped to {}x..{}x and shrunk toward 1 by how many there are): {:.1} h expected",
             task.expected_hours / task.estimated_hours.max(f64::MIN_POSITIVE),
+            super::history::OVERRUN_RANGE.0,
+            super::history::OVERRUN_RANGE.1,
             task.expected_hours
         ));
     }

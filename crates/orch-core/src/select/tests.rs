@@ -401,8 +401,9 @@ fn team_plan_takes_independent_tasks_in_different_areas() {
     let plan = s.team_plan.as_ref().unwrap();
     let got: Vec<i64> = plan.assignments.iter().map(|a| a.task_id.0).collect();
     assert_eq!(got[0], s.selected_task.as_ref().unwrap().id.0);
-    // 2 shares the api area with 1 and 4 runs past today: 3 first, then 4 (no clash) before 2.
-    assert_eq!(got, vec![1, 3, 4]);
+    // 4 is the critical path (12 h), which outweighs priority; then 1; 2 shares the api area with 1, so 3 comes
+    // before it.
+    assert_eq!(got, vec![4, 1, 3]);
     assert_eq!(plan.all_fit_today, Some(false));
     assert!(plan.note.contains("#4 will run past the 6.0 h available today"), "{}", plan.note);
     assert!(plan.assignments.iter().all(|a| a.shares_area_with.is_empty()));
