@@ -167,6 +167,8 @@ async fn listings_reads_and_prompts<H: ClientHandler>(c: &Client<H>) {
         ("review_task", json!({"task_id": "twelve"}), "positive integer"),
         ("review_task", json!({"task_id": "999999"}), "does not exist"),
         ("nope", json!({}), "plan_prd, work_next_task and review_task"),
+        ("plan_prd", json!({"prd": "x".repeat(200_001)}), "more than the 200000"),
+        ("review_task", json!({"task_id": ["1"]}), "must be a string"),
     ] {
         let e = prompt(c, name, args.clone()).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::INVALID_PARAMS, "{name} {args}: {e:?}");
@@ -236,6 +238,21 @@ async fn a_subscription_over_stdio_receives_updates_after_task_changes() {
     let (handler, mut updates) = watcher();
     let s = common::start_with(handler, &[]).await;
     subscriptions(&s.client, &mut updates, &s.client).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_may_watch_at_most_256_resources() {
+    let s = common::start().await;
+    for i in 0..256 {
+        s.client.subscribe(SubscribeRequestParams::new(format!("project://p{i}/ready"))).await.unwrap();
+    }
+    // Subscribing again to a watched URI is not one more.
+    s.client.subscribe(SubscribeRequestParams::new("project://p0/ready")).await.unwrap();
+    let e = mcp_error(s.client.subscribe(SubscribeRequestParams::new("board://ready")).await.unwrap_err());
+    assert!(e.message.contains("256") && e.message.contains("unsubscribe"), "{e:?}");
+    s.client.unsubscribe(UnsubscribeRequestParams::new("project://p1/ready")).await.unwrap();
+    s.client.subscribe(SubscribeRequestParams::new("board://ready")).await.unwrap();
     s.stop().await;
 }
 

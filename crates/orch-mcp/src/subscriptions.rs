@@ -148,6 +148,8 @@ impl Subscriptions {
             watched.insert(uri, (parsed, now));
         }
         self.start_worker(orch);
+        // A write between reading the baseline and registering it would otherwise go unnoticed until the next one.
+        self.shared.changed.notify_one();
         Ok(())
     }
 
