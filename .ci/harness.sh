@@ -55,7 +55,10 @@ check() { # NAME CMD...
 
 PORT="$(free_port)"
 # The database goes in the arguments: SDK clients start stdio servers with a minimal environment.
-check "stdio, and HTTP in session mode (run_all.sh)" env \
+# The suite's resources-list and prompts-list check any server's listings (its other resource and prompt scenarios
+# read fixtures such as test://static-text that only its reference server has).
+CORE="server-initialize ping tools-list server-sse-multiple-streams dns-rebinding-protection resources-list prompts-list"
+check "stdio, and HTTP in session mode (run_all.sh)" env CORE_SCENARIOS="$CORE" \
   STDIO_CMD="$BIN --db sqlite://$WORK/stdio.db serve" \
   HTTP_CMD="$BIN --db sqlite://$WORK/session.db serve --http 127.0.0.1:$PORT" HTTP_URL="http://127.0.0.1:$PORT/mcp" \
   "$HARNESS/run_all.sh" "${CALLS[@]}"
@@ -71,7 +74,7 @@ trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' 
 source "$HARNESS/_env.sh"
 if wait_port 127.0.0.1 "$PORT" 30; then
   check "HTTP stateless: conformance" "$HARNESS/conformance-http.sh" "$URL" \
-    server-initialize ping tools-list dns-rebinding-protection
+    server-initialize ping tools-list dns-rebinding-protection resources-list prompts-list
   check "HTTP stateless: transport checks" "$HARNESS/http_transport_checks.sh" "$URL"
   check "HTTP stateless: Python SDK" "$PY" "$HARNESS/py_client_smoke.py" "${CALLS[@]}" --http "$URL"
   check "HTTP stateless: Inspector" "$HARNESS/inspector_smoke.sh" "${CALLS[@]}" -- "$URL"

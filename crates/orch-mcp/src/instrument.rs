@@ -21,6 +21,7 @@ impl OrchestratorServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let label =
             if self.tool_router.has_route(&request.name) { request.name.to_string() } else { UNKNOWN_TOOL.into() };
+        let request_name = request.name.clone();
         let _in_flight = self.metrics.tool_call_started();
         let started = Instant::now();
         let call = self.tool_router.call(ToolCallContext::new(self, request, context));
@@ -44,6 +45,11 @@ impl OrchestratorServer {
             Ok(_) => ToolOutcome::Ok,
             Err(_) => ToolOutcome::ProtocolError,
         };
+        // Any call that may have written (refused ones too: cheap, and a pass sends only real changes).
+        let read_only = self.tool_router.get(&request_name).and_then(|t| t.annotations.as_ref()?.read_only_hint);
+        if read_only != Some(true) {
+            self.subscriptions.board_changed();
+        }
         let elapsed = started.elapsed();
         self.metrics.record_tool_call(&label, outcome, elapsed);
         tracing::debug!(tool = %label, outcome = outcome.as_str(), elapsed_ms = elapsed.as_secs_f64() * 1000.0, "tool call");

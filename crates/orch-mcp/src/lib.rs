@@ -10,9 +10,12 @@ pub mod http;
 mod instrument;
 pub mod metrics;
 mod params;
+mod prompts;
+pub mod resources;
 mod routes;
 mod sampling;
 mod server;
+mod subscriptions;
 pub mod tools;
 
 pub use http::{HttpConfig, HttpError, HttpMode, serve_http};

@@ -5,16 +5,25 @@ use std::time::Duration;
 
 use orch_service::Orchestrator;
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{CallToolRequestParams, CallToolResponse, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, GetPromptRequestParams, GetPromptResponse, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, UnsubscribeRequestParams,
+};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, Json, RoleServer, ServerHandler, ServiceExt, tool_handler};
 
 use crate::metrics::Metrics;
-use crate::tools;
+use crate::resources::BoardUri;
+use crate::subscriptions::Subscriptions;
+use crate::{prompts, resources, tools};
 
 const INSTRUCTIONS: &str = "Task board with a dependency graph. Typical loop: list_tasks or get_task_graph to see the \
 board; create_task / update_task to plan (dependencies must exist and may not form cycles); update_task_status to \
-start (in_progress) and finish (completed) work; link_git_commit to record commits. Errors say how to fix the call.";
+start (in_progress) and finish (completed) work; link_git_commit to record commits. Errors say how to fix the call. \
+Resources: task://{task_id}, board://ready, board://graph, project://{project_id}/ready|graph (subscribable). \
+Prompts: plan_prd, work_next_task, review_task.";
 
 /// The MCP server: every tool over one [`Orchestrator`].
 #[derive(Clone)]
@@ -23,6 +32,7 @@ pub struct OrchestratorServer {
     pub(crate) tool_router: ToolRouter<Self>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) call_timeout: Option<Duration>,
+    pub(crate) subscriptions: Arc<Subscriptions>,
 }
 
 impl std::fmt::Debug for OrchestratorServer {
@@ -45,6 +55,7 @@ impl OrchestratorServer {
             tool_router: Self::task_router() + Self::exec_router() + Self::planning_router() + Self::next_router(),
             metrics: Arc::new(Metrics::new()),
             call_timeout: None,
+            subscriptions: Arc::new(Subscriptions::default()),
         }
     }
 
@@ -69,7 +80,13 @@ impl OrchestratorServer {
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for OrchestratorServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_resources_subscribe()
+            .enable_prompts()
+            .build();
+        ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("task-orchestrator", env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS)
     }
@@ -81,6 +98,64 @@ impl ServerHandler for OrchestratorServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         self.instrumented_call(request, context).await
+    }
+
+    // Resources and prompts: see `resources.rs`, `subscriptions.rs` and `prompts.rs`.
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(resources::list())
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(resources::templates())
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let contents = BoardUri::parse(&request.uri)?.contents(&request.uri, &self.orch).await?;
+        Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscriptions.subscribe(request.uri, &context, &self.orch).await
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscriptions.unsubscribe(&request.uri, &context.peer)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(prompts::list())
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        Ok(prompts::get(&request.name, request.arguments, &self.orch).await?.into())
     }
 }
 

@@ -120,14 +120,18 @@ pub async fn update_task_status(
 /// `get_task`.
 pub async fn get_task(orch: &Orchestrator, p: GetTaskParams) -> Result<GetTaskResult, ToolError> {
     let options = DetailOptions { executions: p.include_executions, analysis: p.include_analysis };
-    let d = orch.get_task(TaskId(p.task_id), options).await?;
+    Ok(task_details(orch.get_task(TaskId(p.task_id), options).await?))
+}
+
+/// A task's details as `get_task` returns them (also the `task://` resource's content).
+pub(crate) fn task_details(d: orch_service::TaskDetails) -> GetTaskResult {
     let updated_at = d.task.updated_at;
-    Ok(GetTaskResult {
+    GetTaskResult {
         task: d.task.into(),
         commits: d.commits.into_iter().map(Into::into).collect(),
         executions: d.executions.map(|v| v.into_iter().map(Into::into).collect()),
         analysis: d.analyses.map(|v| v.into_iter().map(|a| AnalysisDto::new(a, updated_at)).collect()),
-    })
+    }
 }
 
 /// `list_tasks`.
