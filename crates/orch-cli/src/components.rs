@@ -142,5 +142,9 @@ pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executo
     }
     let database = database.map(Path::to_path_buf);
     // The probe runs sandboxed trial processes; the server answers MCP meanwhile and only execute_code waits.
-    Ok(orch.with_executor_starting(async move { executor(database.as_deref()).await }))
+    // A failed probe (e.g. out of file descriptors under a connection flood) is retried by a later execute_code.
+    Ok(orch.with_executor_retrying(orch_service::EXECUTOR_RETRY_AFTER, move || {
+        let database = database.clone();
+        async move { executor(database.as_deref()).await }
+    }))
 }

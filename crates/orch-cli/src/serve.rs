@@ -35,12 +35,26 @@ pub struct ServeArgs {
     /// A file holding the bearer token clients must send (instead of TASK_ORCHESTRATOR_TOKEN).
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
-    /// Largest accepted request body in bytes (larger: 413).
+    /// Largest accepted message in bytes: an HTTP request body (larger: 413) or a stdio line (larger: an error
+    /// answer naming the limit).
     #[arg(long, value_name = "BYTES", default_value_t = http::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// Seconds a tool call (and a response head) may take before it is abandoned.
     #[arg(long, value_name = "SECONDS", default_value_t = http::DEFAULT_REQUEST_TIMEOUT.as_secs_f64())]
     pub request_timeout: f64,
+    /// Seconds a client has to send a request's headers; a connection trickling them is closed (HTTP only).
+    #[arg(long, value_name = "SECONDS", default_value_t = http::DEFAULT_HEADER_TIMEOUT.as_secs_f64())]
+    pub header_timeout: f64,
+    /// Seconds a client has to send a request's body (slower: 408 and the connection is closed; HTTP only).
+    #[arg(long, value_name = "SECONDS", default_value_t = http::DEFAULT_BODY_TIMEOUT.as_secs_f64())]
+    pub body_timeout: f64,
+    /// Most HTTP connections open at once; more are closed at once. Default: half the file-descriptor limit
+    /// (ulimit -n), between 16 and 4096; it must stay below the limit.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Most HTTP connections open at once from one client address (a reverse proxy counts as one client).
+    #[arg(long, value_name = "N", default_value_t = http::DEFAULT_MAX_CONNECTIONS_PER_CLIENT)]
+    pub max_connections_per_client: usize,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, value_name = "SECONDS", default_value_t = http::DEFAULT_SHUTDOWN_GRACE.as_secs_f64())]
     pub shutdown_grace: f64,
@@ -72,7 +86,7 @@ fn seconds(name: &str, value: f64) -> Result<Duration> {
 pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs) -> Result<()> {
     let Some(addr) = args.http else {
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "serving MCP on stdio");
-        orch_mcp::serve_stdio(orch).await?;
+        orch_mcp::serve_stdio_limited(orch, args.max_body_bytes).await?;
         return Ok(());
     };
     let mut config = HttpConfig::new(addr);
@@ -83,6 +97,12 @@ pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs) -> Result<()> {
     config.max_body_bytes = args.max_body_bytes;
     config.request_timeout = seconds("request-timeout", args.request_timeout)?;
     config.shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
+    config.header_timeout = seconds("header-timeout", args.header_timeout)?;
+    config.body_timeout = seconds("body-timeout", args.body_timeout)?;
+    if let Some(n) = args.max_connections {
+        config.max_connections = n;
+    }
+    config.max_connections_per_client = args.max_connections_per_client;
     let shutdown = shutdown_signal()?;
     let server = HttpServer::bind(orch, config, Arc::new(Metrics::new())).await?;
     server.run(shutdown).await?;

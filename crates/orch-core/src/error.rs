@@ -32,6 +32,22 @@ fn ids(ids: &[TaskId]) -> String {
     ids.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join(", ")
 }
 
+fn missing_references(field: &str, project_id: &str, missing: &[TaskId]) -> String {
+    if field == "parent_id" {
+        format!(
+            "parent_id: task {} does not exist in project '{project_id}'; a subtask's parent must be an existing task \
+             of the same project (list_tasks shows them)",
+            ids(missing)
+        )
+    } else {
+        format!(
+            "{field}: task(s) {} do not exist in project '{project_id}'; a task may only depend on tasks of its own \
+             project",
+            ids(missing)
+        )
+    }
+}
+
 fn cycle(path: &[TaskId]) -> String {
     path.iter().map(|id| format!("#{id}")).collect::<Vec<_>>().join(" -> ")
 }
@@ -51,7 +67,7 @@ pub enum Error {
     #[error("task #{0} does not exist; list_tasks shows the ids that do")]
     TaskNotFound(TaskId),
     /// Named dependencies or parents do not exist in the project.
-    #[error("{field}: task(s) {} do not exist in project '{project_id}'; a task may only depend on tasks of its own project", ids(.missing))]
+    #[error("{}", missing_references(.field, .project_id, .missing))]
     MissingReferences {
         /// The parameter.
         field: &'static str,

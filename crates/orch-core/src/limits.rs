@@ -26,3 +26,7 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Longest external key, in characters.
 pub const MAX_EXTERNAL_KEY_CHARS: usize = 512;
+/// Longest assignee (who claims a task), in characters.
+pub const MAX_ASSIGNEE_CHARS: usize = 256;
+/// Longest prefix of an offending value an error message quotes, in characters.
+pub const MAX_QUOTED_CHARS: usize = 64;

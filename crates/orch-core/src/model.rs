@@ -64,7 +64,10 @@ impl FromStr for Status {
         Status::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
             Error::invalid(
                 "status",
-                format!("unknown status '{s}'; use one of: pending, in_progress, blocked, completed"),
+                format!(
+                    "unknown status {}; use one of: pending, in_progress, blocked, completed",
+                    crate::validate::quote(s)
+                ),
             )
         })
     }

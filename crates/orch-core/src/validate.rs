@@ -8,6 +8,35 @@ fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// An offending value for an error message: whole when short, else its first [`MAX_QUOTED_CHARS`] characters and
+/// its length, so a caller's 1 MiB mistake does not come back as a 1 MiB message.
+pub fn quote(value: &str) -> String {
+    let len = char_len(value);
+    if len <= MAX_QUOTED_CHARS {
+        format!("'{}'", value.escape_debug())
+    } else {
+        let prefix: String = value.chars().take(MAX_QUOTED_CHARS).collect();
+        format!("'{}…' ({len} characters)", prefix.escape_debug())
+    }
+}
+
+/// Checks a task id is positive (ids are assigned from 1).
+pub fn task_id(field: &'static str, id: TaskId) -> Result<TaskId> {
+    if id.0 <= 0 {
+        return Err(Error::invalid(field, format!("{id} is not a task id; ids are positive integers")));
+    }
+    Ok(id)
+}
+
+/// Normalises who claims a task: trimmed, blank is `None`, bounded, no control characters.
+pub fn assignee(value: Option<String>) -> Result<Option<String>> {
+    let a = optional_text("assignee", value, MAX_ASSIGNEE_CHARS)?;
+    if a.as_deref().is_some_and(|a| a.chars().any(char::is_control)) {
+        return Err(Error::invalid("assignee", "must not contain control characters"));
+    }
+    Ok(a)
+}
+
 /// Trims a required text field and enforces its length.
 pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<String> {
     let trimmed = value.trim();
@@ -68,7 +97,10 @@ pub fn tags(values: Vec<String>) -> Result<Vec<String>> {
             continue;
         }
         if char_len(&tag) > MAX_TAG_CHARS {
-            return Err(Error::invalid("tags", format!("tag '{tag}' is longer than {MAX_TAG_CHARS} characters")));
+            return Err(Error::invalid(
+                "tags",
+                format!("tag {} is longer than {MAX_TAG_CHARS} characters", quote(&tag)),
+            ));
         }
         if tag.chars().any(char::is_control) {
             return Err(Error::invalid("tags", "tags must not contain control characters"));
@@ -92,7 +124,10 @@ pub fn code_language(value: Option<String>) -> Result<Option<String>> {
     if !lang.chars().all(|c| c.is_ascii_alphanumeric() || "+#._-".contains(c)) {
         return Err(Error::invalid(
             "code_language",
-            format!("'{raw}' is not a language name; use letters, digits and + # . _ - only (e.g. python, typescript)"),
+            format!(
+                "{} is not a language name; use letters, digits and + # . _ - only (e.g. python, typescript)",
+                quote(&raw)
+            ),
         ));
     }
     let canonical = match lang.as_str() {
@@ -114,7 +149,7 @@ pub fn task_type(value: Option<String>) -> Result<Option<String>> {
     if !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         return Err(Error::invalid(
             "task_type",
-            format!("'{raw}' is not a task type; use e.g. implementation, test, documentation, research"),
+            format!("{} is not a task type; use e.g. implementation, test, documentation, research", quote(&raw)),
         ));
     }
     Ok(Some(t))
@@ -134,9 +169,7 @@ pub fn estimated_hours(value: Option<f64>) -> Result<Option<f64>> {
 pub fn task_ids(field: &'static str, ids: Vec<TaskId>) -> Result<Vec<TaskId>> {
     let mut out: Vec<TaskId> = Vec::with_capacity(ids.len());
     for id in ids {
-        if id.0 <= 0 {
-            return Err(Error::invalid(field, format!("{id} is not a task id; ids are positive integers")));
-        }
+        let id = task_id(field, id)?;
         if !out.contains(&id) {
             out.push(id);
         }
@@ -150,8 +183,8 @@ pub fn task_ids(field: &'static str, ids: Vec<TaskId>) -> Result<Vec<TaskId>> {
 
 /// Validates and normalises a task to create.
 pub fn new_task(t: NewTask) -> Result<NewTask> {
-    if let Some(parent) = t.parent_id.filter(|p| p.0 <= 0) {
-        return Err(Error::invalid("parent_id", format!("{parent} is not a task id; ids are positive integers")));
+    if let Some(parent) = t.parent_id {
+        task_id("parent_id", parent)?;
     }
     new_task_unchecked_refs(t)
 }
@@ -250,7 +283,7 @@ pub fn filter(f: TaskFilter) -> Result<TaskFilter> {
         status: f.status,
         code_language: code_language(f.code_language)?,
         tags: tags(f.tags)?,
-        parent_id: f.parent_id,
+        parent_id: f.parent_id.map(|p| task_id("parent_id", p)).transpose()?,
     })
 }
 
@@ -270,8 +303,8 @@ pub fn commit_link(link: NewCommitLink) -> Result<NewCommitLink> {
         return Err(Error::invalid(
             "commit_hash",
             format!(
-                "'{}' is not a commit hash; give 7 to 64 hexadecimal characters (e.g. the output of git rev-parse HEAD)",
-                link.commit_hash
+                "{} is not a commit hash; give 7 to 64 hexadecimal characters (e.g. the output of git rev-parse HEAD)",
+                quote(&link.commit_hash)
             ),
         ));
     }

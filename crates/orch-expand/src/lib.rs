@@ -32,5 +32,6 @@ pub use openai::OpenAiProvider;
 pub use provider::{Completion, CompletionRequest, LlmProvider};
 pub use types::{
     DocumentationTask, ExpandOptions, ExpandedSubtask, ExpandedTaskResult, ExpansionMetadata, ImplementationStep,
-    ProviderAttempt, ProviderChoice, SUPPORTED_MAX_DEPTH, TaskContext, TestTask, TokenUsage, tree_depth,
+    MAX_MODEL_CHARS, ProviderAttempt, ProviderChoice, SUPPORTED_MAX_DEPTH, TaskContext, TestTask, TokenUsage,
+    tree_depth,
 };

@@ -10,6 +10,8 @@ use crate::error::ExpandError;
 /// The deepest nesting any expansion produces, whatever `max_depth` asks for: deeper trees are
 /// unreadable and, for an LLM, no longer fit a useful answer.
 pub const SUPPORTED_MAX_DEPTH: u32 = 5;
+/// Longest model name a caller may ask for, in characters.
+pub const MAX_MODEL_CHARS: usize = 256;
 
 /// Which provider the caller prefers (`provider` parameter of `expand_task`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -114,12 +116,22 @@ impl ExpandOptions {
         if self.max_tokens == 0 {
             return Err(ExpandError::InvalidOption("max_tokens must be greater than 0 (default 2000)".into()));
         }
-        if let Some(model) = &self.model
-            && model.trim().is_empty()
-        {
-            return Err(ExpandError::InvalidOption(
-                "model must not be blank: omit it to use the configured default".into(),
-            ));
+        if let Some(model) = &self.model {
+            if model.trim().is_empty() {
+                return Err(ExpandError::InvalidOption(
+                    "model must not be blank: omit it to use the configured default".into(),
+                ));
+            }
+            let chars = model.chars().count();
+            if chars > MAX_MODEL_CHARS {
+                return Err(ExpandError::InvalidOption(format!(
+                    "model is {chars} characters long; the limit is {MAX_MODEL_CHARS} (model names are short, e.g. \
+                     claude-sonnet-4-5)"
+                )));
+            }
+            if model.chars().any(char::is_control) {
+                return Err(ExpandError::InvalidOption("model must not contain control characters".into()));
+            }
         }
         Ok(())
     }

@@ -40,10 +40,21 @@ use tower_http::timeout::TimeoutLayer;
 use crate::metrics::{self, Metrics};
 use crate::server::OrchestratorServer;
 
+mod guard;
+mod listener;
+
+pub use listener::default_max_connections;
+
 /// The address `serve --http` binds when none is given.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
-/// Default request body limit (4 MiB: a large PRD fits; a runaway upload does not).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Default request body limit (4 MiB: a large PRD fits; a runaway upload does not); the same as a stdio line's.
+pub const DEFAULT_MAX_BODY_BYTES: usize = crate::framing::DEFAULT_MAX_MESSAGE_BYTES;
+/// Default time a client has to send a request's headers (a connection trickling them is closed).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time a client has to send a request's body once its headers are in (slower: 408, connection closed).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default cap on connections open at once from one client address.
+pub const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: usize = 256;
 /// Default bound on a request and on each tool call (LLM expansions and analyses can take minutes).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
 /// Default time in-flight requests get to finish after SIGTERM.
@@ -131,12 +142,21 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// Bound on each tool call and on producing each response's head.
     pub request_timeout: Duration,
+    /// Time a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body.
+    pub body_timeout: Duration,
+    /// Most connections open at once (keep it below the file-descriptor limit).
+    pub max_connections: usize,
+    /// Most connections open at once from one client address (a reverse proxy is one address).
+    pub max_connections_per_client: usize,
     /// How long in-flight requests may run after shutdown starts.
     pub shutdown_grace: Duration,
 }
 
 impl HttpConfig {
-    /// Defaults for `addr`: session mode, loopback allow-lists, no token, 4 MiB bodies, 300 s timeout, 30 s grace.
+    /// Defaults for `addr`: session mode, loopback allow-lists, no token, 4 MiB bodies, 300 s request timeout, 10 s
+    /// header and 30 s body timeouts, connections capped at half the descriptor limit (256 per client), 30 s grace.
     pub fn new(addr: SocketAddr) -> Self {
         HttpConfig {
             addr,
@@ -146,6 +166,10 @@ impl HttpConfig {
             token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: default_max_connections(),
+            max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
@@ -179,8 +203,20 @@ impl HttpConfig {
         if self.max_body_bytes == 0 {
             return Err(HttpError::InvalidConfig("the request body limit must be at least 1 byte".into()));
         }
-        if self.request_timeout.is_zero() {
-            return Err(HttpError::InvalidConfig("the request timeout must be positive".into()));
+        if self.request_timeout.is_zero() || self.header_timeout.is_zero() || self.body_timeout.is_zero() {
+            return Err(HttpError::InvalidConfig("the request, header and body timeouts must be positive".into()));
+        }
+        if self.max_connections == 0 || self.max_connections_per_client == 0 {
+            return Err(HttpError::InvalidConfig("the connection caps must be at least 1".into()));
+        }
+        if let Some(limit) = listener::descriptor_limit()
+            && self.max_connections as u64 >= limit
+        {
+            return Err(HttpError::InvalidConfig(format!(
+                "--max-connections {} is not below the process's file-descriptor limit of {limit}: the database and \
+                 the sandbox would run out of descriptors; lower it or raise the limit (ulimit -n)",
+                self.max_connections
+            )));
         }
         AllowList::parse(&self.effective_hosts(), &self.effective_origins())?;
         Ok(())
@@ -403,26 +439,47 @@ struct AppState {
     started: Instant,
 }
 
-fn plain(status: StatusCode, message: &str) -> Response {
+pub(crate) fn plain(status: StatusCode, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{message}\n")).into_response()
 }
 
-/// The request's host and port, from `Host` or (HTTP/2) the URI authority.
-fn request_host(uri: &Uri, headers: &HeaderMap) -> Option<(String, Option<u16>)> {
-    match headers.get(header::HOST) {
-        Some(value) => {
-            let authority = value.to_str().ok()?.parse::<axum::http::uri::Authority>().ok()?;
-            Some((authority.host().to_string(), authority.port_u16()))
-        }
-        None => uri.authority().map(|a| (a.host().to_string(), a.port_u16())),
+/// The hosts a request names: its `Host` header and, for an absolute-form request target (or HTTP/2), the URI's
+/// authority. Both must be allowed: RFC 9112 makes the URI's authority win over `Host`, so checking only one of
+/// them would let `POST http://evil.example/mcp` with an allowed `Host` through.
+fn request_hosts(uri: &Uri, headers: &HeaderMap) -> Result<Vec<(String, Option<u16>)>, &'static str> {
+    let mut values = headers.get_all(header::HOST).iter();
+    let host = values.next();
+    if values.next().is_some() {
+        return Err("Bad Request: more than one Host header");
     }
+    let mut hosts = Vec::with_capacity(2);
+    if let Some(value) = host {
+        let authority = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.parse::<axum::http::uri::Authority>().ok())
+            .filter(|a| !a.as_str().contains('@'))
+            .ok_or("Bad Request: malformed Host header")?;
+        hosts.push((authority.host().to_string(), authority.port_u16()));
+    }
+    if let Some(authority) = uri.authority() {
+        if authority.as_str().contains('@') {
+            return Err("Bad Request: the request target must not carry user information");
+        }
+        hosts.push((authority.host().to_string(), authority.port_u16()));
+    }
+    if hosts.is_empty() {
+        return Err("Bad Request: missing Host header");
+    }
+    Ok(hosts)
 }
 
 async fn check_host_and_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some((host, port)) = request_host(request.uri(), request.headers()) else {
-        return plain(StatusCode::BAD_REQUEST, "Bad Request: missing or malformed Host header");
+    let hosts = match request_hosts(request.uri(), request.headers()) {
+        Ok(hosts) => hosts,
+        Err(message) => return plain(StatusCode::BAD_REQUEST, message),
     };
-    if !state.allow.host_allowed(&host, port) {
+    if let Some((host, _)) = hosts.iter().find(|(host, port)| !state.allow.host_allowed(host, *port)) {
         tracing::warn!(%host, "refused a request with a Host that is not allowed (possible DNS rebinding)");
         return plain(
             StatusCode::FORBIDDEN,
@@ -610,6 +667,7 @@ pub struct HttpServer {
     in_flight: InFlightRequests,
     grace: Duration,
     mode: HttpMode,
+    limits: listener::ConnectionLimits,
 }
 
 impl std::fmt::Debug for HttpServer {
@@ -640,11 +698,16 @@ impl HttpServer {
             None => rmcp_config.disable_allowed_origins(),
         };
         let factory = move || Ok(server.clone());
+        let session_manager = Arc::new(LocalSessionManager::default());
+        let body_guard = guard::BodyGuard {
+            max_body_bytes: config.max_body_bytes,
+            body_timeout: config.body_timeout,
+            sessions: (config.mode == HttpMode::Session).then(|| session_manager.clone()),
+        };
         let mcp = match config.mode {
-            HttpMode::Session => Router::new().route_service(
-                "/mcp",
-                StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), rmcp_config),
-            ),
+            HttpMode::Session => {
+                Router::new().route_service("/mcp", StreamableHttpService::new(factory, session_manager, rmcp_config))
+            }
             HttpMode::Stateless => Router::new().route_service(
                 "/mcp",
                 StreamableHttpService::new(
@@ -667,6 +730,9 @@ impl HttpServer {
         // The call timeout inside the server answers first with a tool error; this one catches whatever else
         // hangs before a response head (a client trickling its body).
         let head_timeout = config.request_timeout + Duration::from_secs(5);
+        let mcp = mcp.layer(middleware::from_fn_with_state(body_guard, guard::guard_mcp_body));
+        // Every route merged into `protected` (the web board's included) is behind the Host/Origin checks and the
+        // token; only the probes below are outside.
         let protected = mcp
             .layer(middleware::from_fn(delete_answers_ok))
             .layer(middleware::from_fn_with_state(state.clone(), track_in_flight))
@@ -690,7 +756,20 @@ impl HttpServer {
                 config.addr
             );
         }
-        Ok(HttpServer { listener, router, sessions, in_flight, grace: config.shutdown_grace, mode: config.mode })
+        let limits = listener::ConnectionLimits {
+            max_connections: config.max_connections,
+            max_per_client: config.max_connections_per_client,
+            header_timeout: config.header_timeout,
+        };
+        Ok(HttpServer {
+            listener,
+            router,
+            sessions,
+            in_flight,
+            grace: config.shutdown_grace,
+            mode: config.mode,
+            limits,
+        })
     }
 
     /// The bound address (the real port when 0 was asked for).
@@ -708,9 +787,7 @@ impl HttpServer {
             "serving MCP Streamable HTTP on http://{addr}/mcp (health: /healthz, /readyz; metrics: /metrics)"
         );
         let stop_accepting = CancellationToken::new();
-        let serve = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(stop_accepting.clone().cancelled_owned())
-            .into_future();
+        let serve = listener::serve(self.listener, self.router, self.limits, stop_accepting.clone());
         let mut serving = tokio::spawn(serve);
         tokio::select! {
             ended = &mut serving => {

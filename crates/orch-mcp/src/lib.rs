@@ -6,6 +6,7 @@
 //! [`Orchestrator`]: orch_service::Orchestrator
 
 pub mod dto;
+pub mod framing;
 pub mod http;
 mod instrument;
 pub mod metrics;
@@ -15,10 +16,11 @@ pub mod resources;
 mod routes;
 mod sampling;
 mod server;
+mod stdio;
 mod subscriptions;
 pub mod tools;
 
 pub use http::{HttpConfig, HttpError, HttpMode, serve_http};
 pub use metrics::Metrics;
-pub use server::{OrchestratorServer, ServeError, serve_stdio};
+pub use server::{OrchestratorServer, ServeError, serve_stdio, serve_stdio_limited};
 pub use tools::ToolError;

@@ -32,13 +32,27 @@ impl<P: JsonSchema> JsonSchema for Parameters<P> {
 pub fn decode<P: DeserializeOwned>(arguments: serde_json::Map<String, serde_json::Value>) -> Result<P, String> {
     serde_path_to_error::deserialize(serde_json::Value::Object(arguments)).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
+        let inner = bounded(&e.into_inner().to_string());
         if path == "." {
             format!("invalid arguments: {inner}; see the tool's inputSchema")
         } else {
             format!("invalid {path}: {inner}; see the tool's inputSchema")
         }
     })
+}
+
+/// Longest serde message passed on whole; serde quotes the offending value in full ("invalid type: string \"…\"").
+const MAX_MESSAGE_CHARS: usize = 240;
+
+/// `message` cut to its start and end (which says what was expected) when a long value made it long.
+fn bounded(message: &str) -> String {
+    let len = message.chars().count();
+    if len <= MAX_MESSAGE_CHARS {
+        return message.to_string();
+    }
+    let head: String = message.chars().take(120).collect();
+    let tail: String = message.chars().skip(len - 100).collect();
+    format!("{head}… ({len} characters in all) …{tail}")
 }
 
 impl<S, P: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Parameters<P> {
@@ -59,6 +73,9 @@ mod tests {
         let args = serde_json::json!({"title": "t", "priority": "high"}).as_object().cloned().unwrap();
         let err = decode::<CreateTaskParams>(args).unwrap_err();
         assert!(err.starts_with("invalid priority: invalid type: string \"high\""), "{err}");
+        let long = serde_json::json!({"title": "t", "priority": "p".repeat(70_000)}).as_object().cloned().unwrap();
+        let err = decode::<CreateTaskParams>(long).unwrap_err();
+        assert!(err.len() < 400 && err.contains("expected u8") && err.contains("characters in all"), "{err}");
         let missing = decode::<CreateTaskParams>(serde_json::Map::new()).unwrap_err();
         assert!(missing.contains("missing field `title`"), "{missing}");
     }

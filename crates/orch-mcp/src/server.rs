@@ -170,9 +170,16 @@ pub enum ServeError {
     Session(#[from] tokio::task::JoinError),
 }
 
-/// Serves MCP over stdin/stdout until the client disconnects.
+/// Serves MCP over stdin/stdout until the client disconnects, refusing messages over the default size limit.
 pub async fn serve_stdio(orch: Arc<Orchestrator>) -> Result<(), ServeError> {
-    let service = match OrchestratorServer::new(orch).serve(rmcp::transport::stdio()).await {
+    serve_stdio_limited(orch, crate::framing::DEFAULT_MAX_MESSAGE_BYTES).await
+}
+
+/// Serves MCP over stdin/stdout until the client disconnects; a line over `max_message_bytes` gets an error answer.
+pub async fn serve_stdio_limited(orch: Arc<Orchestrator>, max_message_bytes: usize) -> Result<(), ServeError> {
+    let (stdin, stdout) = rmcp::transport::stdio_pipes();
+    let transport = crate::stdio::LineTransport::new(stdin, stdout, max_message_bytes);
+    let service = match OrchestratorServer::new(orch).serve(transport).await {
         Ok(service) => service,
         // The client went away before initializing (or a person pressed Ctrl-D): a normal end, not a failure.
         Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {

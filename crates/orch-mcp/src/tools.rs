@@ -51,6 +51,11 @@ impl From<ToolError> for String {
     }
 }
 
+/// `task_id` as the caller sent it, refused unless positive (the same rule and message as every other id).
+fn task_id(v: i64) -> Result<TaskId, ToolError> {
+    orch_core::validate::task_id("task_id", TaskId(v)).map_err(|e| orch_service::Error::from(e).into())
+}
+
 fn task_ids(v: Vec<i64>) -> Vec<TaskId> {
     v.into_iter().map(TaskId).collect()
 }
@@ -82,7 +87,7 @@ pub async fn create_task(orch: &Orchestrator, p: CreateTaskParams) -> Result<Tas
 pub async fn update_task(orch: &Orchestrator, p: UpdateTaskParams) -> Result<TaskResult, ToolError> {
     let task = orch
         .update_task(
-            TaskId(p.task_id),
+            task_id(p.task_id)?,
             TaskPatch {
                 title: p.title,
                 description: p.description,
@@ -107,7 +112,7 @@ pub async fn update_task_status(
     orch: &Orchestrator,
     p: UpdateTaskStatusParams,
 ) -> Result<UpdateTaskStatusResult, ToolError> {
-    let change = orch.update_task_status(TaskId(p.task_id), p.status.into(), p.force).await?;
+    let change = orch.update_task_status(task_id(p.task_id)?, p.status.into(), p.force).await?;
     let t = &change.task;
     let message = if change.previous == t.status {
         format!("Task #{} \"{}\" was already {}; nothing changed.", t.id, t.title, t.status)
@@ -120,7 +125,7 @@ pub async fn update_task_status(
 /// `get_task`.
 pub async fn get_task(orch: &Orchestrator, p: GetTaskParams) -> Result<GetTaskResult, ToolError> {
     let options = DetailOptions { executions: p.include_executions, analysis: p.include_analysis };
-    Ok(task_details(orch.get_task(TaskId(p.task_id), options).await?))
+    Ok(task_details(orch.get_task(task_id(p.task_id)?, options).await?))
 }
 
 /// A task's details as `get_task` returns them (also the `task://` resource's content).
@@ -157,7 +162,7 @@ pub async fn list_tasks(orch: &Orchestrator, p: ListTasksParams) -> Result<ListT
 
 /// `delete_task`.
 pub async fn delete_task(orch: &Orchestrator, p: DeleteTaskParams) -> Result<DeleteTaskResult, ToolError> {
-    let d = orch.delete_task(TaskId(p.task_id), p.force).await?;
+    let d = orch.delete_task(task_id(p.task_id)?, p.force).await?;
     let mut message = match d.deleted.len() {
         1 => format!("Deleted task #{}.", p.task_id),
         n => format!("Deleted task #{} and {} subtask(s).", p.task_id, n - 1),
@@ -197,7 +202,7 @@ pub async fn get_task_graph(orch: &Orchestrator, p: GetTaskGraphParams) -> Resul
 pub async fn link_git_commit(orch: &Orchestrator, p: LinkGitCommitParams) -> Result<LinkGitCommitResult, ToolError> {
     let (commit, created) = orch
         .link_git_commit(NewCommitLink {
-            task_id: TaskId(p.task_id),
+            task_id: task_id(p.task_id)?,
             commit_hash: p.commit_hash,
             commit_message: p.commit_message,
             author: p.author,
@@ -227,7 +232,7 @@ pub async fn execute_code(orch: &Orchestrator, p: ExecuteCodeParams) -> Result<E
         working_directory: p.working_directory,
         packages: p.packages,
     };
-    let report = orch.execute_code(TaskId(p.task_id), run).await?;
+    let report = orch.execute_code(task_id(p.task_id)?, run).await?;
     let (e, o) = (report.execution, report.outcome);
     let message = if o.timed_out {
         format!("Execution #{} timed out after {:.1}s and was killed.", e.id, o.execution_time)
@@ -274,7 +279,7 @@ fn analysis_request(p: &AnalyzeParams) -> AnalysisRequest {
 
 /// `analyze_complexity`.
 pub async fn analyze_complexity(orch: &Orchestrator, p: AnalyzeParams) -> Result<AnalyzeComplexityResult, ToolError> {
-    let report = orch.analyze_complexity(TaskId(p.task_id), analysis_request(&p)).await?;
+    let report = orch.analyze_complexity(task_id(p.task_id)?, analysis_request(&p)).await?;
     let a = &report.analysis;
     let level =
         a.risk_assessment.level.map(|l| format!(", {} risk", json(&l).unwrap_or_default().as_str().unwrap_or("?")));
@@ -292,7 +297,7 @@ pub async fn analyze_complexity(orch: &Orchestrator, p: AnalyzeParams) -> Result
 
 /// `estimate_effort`.
 pub async fn estimate_effort(orch: &Orchestrator, p: AnalyzeParams) -> Result<EstimateEffortResult, ToolError> {
-    let report = orch.analyze_complexity(TaskId(p.task_id), analysis_request(&p)).await?;
+    let report = orch.analyze_complexity(task_id(p.task_id)?, analysis_request(&p)).await?;
     let a = report.analysis;
     let message = format!(
         "Task #{} is estimated at {:.1} h (complexity {:.1}/10, confidence {:.0}%).",
@@ -332,7 +337,7 @@ pub async fn expand_task(
         temperature: p.temperature,
     };
     let report =
-        orch.expand_task(TaskId(p.task_id), ExpansionRequest { options, replace: p.replace }, sampling).await?;
+        orch.expand_task(task_id(p.task_id)?, ExpansionRequest { options, replace: p.replace }, sampling).await?;
     let meta = &report.expansion.metadata;
     let mut message = format!(
         "Expanded task #{} into {} subtask(s) with {} ({}).",

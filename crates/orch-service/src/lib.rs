@@ -104,14 +104,55 @@ pub struct TaskGraph {
 }
 
 /// The executor once its start-up probe has finished, or why execution is unavailable.
-type ExecutorSlot = Shared<BoxFuture<'static, Result<Arc<orch_exec::Executor>, String>>>;
+type ExecutorSetup = Shared<BoxFuture<'static, Result<Arc<orch_exec::Executor>, String>>>;
+
+/// How long after a failed executor set-up the next `execute_code` tries again by default, so a passing cause (out
+/// of file descriptors, a full disk) does not disable execution until restart.
+pub const EXECUTOR_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Starts one executor set-up attempt.
+type ExecutorFactory = Arc<dyn Fn() -> BoxFuture<'static, Result<Arc<orch_exec::Executor>, String>> + Send + Sync>;
+
+/// The current executor set-up, shared by every clone of the orchestrator, and how to start another one.
+struct ExecutorSlot {
+    current: std::sync::Mutex<(ExecutorSetup, std::time::Instant)>,
+    retry: Option<ExecutorFactory>,
+    retry_after: std::time::Duration,
+}
+
+impl ExecutorSlot {
+    fn fixed(setup: ExecutorSetup) -> Arc<Self> {
+        Arc::new(ExecutorSlot {
+            current: std::sync::Mutex::new((setup, std::time::Instant::now())),
+            retry: None,
+            retry_after: EXECUTOR_RETRY_AFTER,
+        })
+    }
+
+    /// The set-up to wait for: the current one, or a new attempt when the current one failed long enough ago.
+    fn setup(&self) -> ExecutorSetup {
+        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(retry) = &self.retry
+            && matches!(current.0.peek(), Some(Err(_)))
+            && current.1.elapsed() >= self.retry_after
+        {
+            tracing::info!("code execution was unavailable; probing the sandbox again");
+            *current = (retry().shared(), std::time::Instant::now());
+        }
+        current.0.clone()
+    }
+
+    fn peek(&self) -> Option<Result<Arc<orch_exec::Executor>, String>> {
+        self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.peek().cloned()
+    }
+}
 
 /// The task-orchestrator use cases over one store and the components they use.
 #[derive(Clone)]
 pub struct Orchestrator {
     store: Arc<dyn TaskStore>,
     /// The code executor, or why code execution is unavailable; shared so it can start in the background.
-    executor: ExecutorSlot,
+    executor: Arc<ExecutorSlot>,
     expander: Arc<orch_expand::Expander>,
     analysis: Arc<analysis::Analyzer>,
     selection: SelectionSettings,
@@ -133,9 +174,11 @@ impl Orchestrator {
             .unwrap_or_else(|e| unreachable!("the offline expander needs no configuration: {e}"));
         Self {
             store,
-            executor: futures::future::ready(Err("code execution is not configured on this server".to_string()))
-                .boxed()
-                .shared(),
+            executor: ExecutorSlot::fixed(
+                futures::future::ready(Err("code execution is not configured on this server".to_string()))
+                    .boxed()
+                    .shared(),
+            ),
             expander: Arc::new(expander),
             analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
             selection: SelectionSettings::default(),
@@ -145,7 +188,7 @@ impl Orchestrator {
 
     /// Uses `executor` for `execute_code`; an `Err` says why execution is unavailable (reported to callers).
     pub fn with_executor(mut self, executor: Result<Arc<orch_exec::Executor>, String>) -> Self {
-        self.executor = futures::future::ready(executor).boxed().shared();
+        self.executor = ExecutorSlot::fixed(futures::future::ready(executor).boxed().shared());
         self
     }
 
@@ -157,7 +200,27 @@ impl Orchestrator {
     ) -> Self {
         let slot = setup.boxed().shared();
         tokio::spawn(slot.clone());
-        self.executor = slot;
+        self.executor = ExecutorSlot::fixed(slot);
+        self
+    }
+
+    /// Like [`Self::with_executor_starting`], but a failed set-up is started again with `setup` by the first
+    /// `execute_code` at least `retry_after` (e.g. [`EXECUTOR_RETRY_AFTER`]) after the failed attempt began.
+    pub fn with_executor_retrying<F>(
+        mut self,
+        retry_after: std::time::Duration,
+        setup: impl Fn() -> F + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: Future<Output = Result<Arc<orch_exec::Executor>, String>> + Send + 'static,
+    {
+        let first = setup().boxed().shared();
+        tokio::spawn(first.clone());
+        self.executor = Arc::new(ExecutorSlot {
+            current: std::sync::Mutex::new((first, std::time::Instant::now())),
+            retry: Some(Arc::new(move || setup().boxed())),
+            retry_after,
+        });
         self
     }
 
@@ -181,12 +244,12 @@ impl Orchestrator {
 
     /// The code executor once set up, or why execution is unavailable.
     pub async fn executor(&self) -> Result<Arc<orch_exec::Executor>, String> {
-        self.executor.clone().await
+        self.executor.setup().await
     }
 
     /// The executor's state without waiting: `None` while its set-up is still running.
     pub fn executor_now(&self) -> Option<Result<Arc<orch_exec::Executor>, String>> {
-        self.executor.peek().cloned()
+        self.executor.peek()
     }
 
     /// The underlying store.
@@ -275,6 +338,33 @@ mod tests {
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
         let err = o.list_tasks(TaskFilter::default(), Some(0), None, false).await.unwrap_err();
         assert!(err.to_string().contains("limit"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_executor_setup_is_retried() {
+        let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = attempts.clone();
+        let (o, _d) = orchestrator();
+        let o = o.with_executor_retrying(std::time::Duration::from_millis(300), move || {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            async move { Err(format!("attempt {n}: Too many open files")) }
+        });
+        assert_eq!(o.executor().await.unwrap_err(), "attempt 1: Too many open files");
+        tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+        assert_eq!(o.executor().await.unwrap_err(), "attempt 2: Too many open files");
+        assert_eq!(o.executor_now().unwrap().unwrap_err(), "attempt 2: Too many open files");
+        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+        let once = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = once.clone();
+        let (o, _d) = orchestrator();
+        let o = o.with_executor_retrying(std::time::Duration::from_secs(3600), move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async { Err("down".to_string()) }
+        });
+        o.executor().await.unwrap_err();
+        o.executor().await.unwrap_err();
+        assert_eq!(once.load(std::sync::atomic::Ordering::SeqCst), 1, "no retry before retry_after");
     }
 
     #[tokio::test]

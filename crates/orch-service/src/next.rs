@@ -126,7 +126,8 @@ impl Orchestrator {
     pub async fn get_next_task(&self, request: NextTaskRequest) -> Result<NextTaskReport> {
         let project = validate::project_id(Some(&request.project_id))?;
         request.constraints.validate()?;
-        let assignee = request.assignee.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        let assignee = validate::assignee(request.assignee.clone())?;
+        let assignee = assignee.as_deref();
         if request.claim && assignee.is_none() {
             return Err(CoreError::invalid("assignee", "claim: true needs an assignee (who takes the task)").into());
         }

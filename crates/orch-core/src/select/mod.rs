@@ -230,6 +230,23 @@ impl Constraints {
         if self.available_developers == Some(0) {
             return Err(Error::invalid("available_developers", "0 developers cannot take a task; give at least 1"));
         }
+        use crate::limits::{MAX_LANGUAGE_CHARS, MAX_TAG_CHARS, MAX_TAGS, MAX_TASK_TYPE_CHARS};
+        for (field, values, max_chars) in [
+            ("preferred_task_types", &self.preferred_task_types, MAX_TASK_TYPE_CHARS),
+            ("preferred_languages", &self.preferred_languages, MAX_LANGUAGE_CHARS),
+            ("excluded_tags", &self.excluded_tags, MAX_TAG_CHARS),
+            ("required_tags", &self.required_tags, MAX_TAG_CHARS),
+        ] {
+            if values.len() > MAX_TAGS {
+                return Err(Error::invalid(field, format!("{} values given; the limit is {MAX_TAGS}", values.len())));
+            }
+            if let Some(long) = values.iter().find(|v| v.trim().chars().count() > max_chars) {
+                return Err(Error::invalid(
+                    field,
+                    format!("{} is longer than {max_chars} characters", crate::validate::quote(long.trim())),
+                ));
+            }
+        }
         Ok(())
     }
 }
