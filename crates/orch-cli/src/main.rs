@@ -491,7 +491,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         return migrate::run(args, cli.json).await;
     }
     if let Command::Completions { shell } = &cli.command {
-        commands::completions::print::<Cli>(*shell);
+        commands::completions::print::<Cli>(*shell, cli.json)?;
         return Ok(ExitCode::SUCCESS);
     }
     // A remote check needs no local database.
@@ -701,7 +701,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         // Handled above, before a database is opened; kept here so the match stays exhaustive without a panic.
         Command::Migrate(args) => migrate::run(&args, json).await,
         Command::Completions { shell } => {
-            commands::completions::print::<Cli>(shell);
+            commands::completions::print::<Cli>(shell, json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Init(args) => {

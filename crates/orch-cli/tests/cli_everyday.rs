@@ -162,6 +162,8 @@ fn the_everyday_loop() {
     let out = repo.run(&["done", "2", "1"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Now ready: #2 \"Checkout\", #4 \"Docs: API page\"."), "{said}");
     assert_eq!(repo.json(&["show", "1"])["task"]["status"], "completed", "the later id still ran");
 
     let tree = repo.ok(&["tree"]);
@@ -209,6 +211,9 @@ fn completions_for_each_shell() {
         assert!(script.contains("ready") && script.contains("search"), "{shell} knows the commands");
     }
     assert!(!repo.home().join(".local").exists(), "completions open no database");
+    let json = repo.json(&["completions", "fish"]);
+    assert_eq!(json["shell"], "fish");
+    assert!(json["script"].as_str().unwrap().contains("complete -c"));
 }
 
 #[test]

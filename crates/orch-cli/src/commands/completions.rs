@@ -14,8 +14,13 @@ pub enum CompletionShell {
     Fish,
 }
 
-/// Writes the script for `shell` to stdout.
-pub fn print<C: CommandFactory>(shell: CompletionShell) {
+/// Writes the script for `shell` to stdout (with `json`, as `{"shell": …, "script": …}`).
+pub fn print<C: CommandFactory>(shell: CompletionShell, json: bool) -> anyhow::Result<()> {
+    let name = match shell {
+        CompletionShell::Bash => "bash",
+        CompletionShell::Zsh => "zsh",
+        CompletionShell::Fish => "fish",
+    };
     let shell = match shell {
         CompletionShell::Bash => Shell::Bash,
         CompletionShell::Zsh => Shell::Zsh,
@@ -24,5 +29,11 @@ pub fn print<C: CommandFactory>(shell: CompletionShell) {
     let mut cmd = C::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "task-orchestrator", &mut script);
-    crate::out!("{}", String::from_utf8_lossy(&script));
+    let script = String::from_utf8_lossy(&script);
+    if json {
+        super::print_json(&serde_json::json!({ "shell": name, "script": script }))?;
+    } else {
+        crate::out!("{script}");
+    }
+    Ok(())
 }

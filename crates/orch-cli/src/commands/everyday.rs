@@ -239,8 +239,24 @@ pub async fn set_status(
             }
         }
     }
+    // Completing work releases its dependents: say which became ready, as the next thing to pick up.
+    let mut now_ready: Vec<(i64, String)> = Vec::new();
+    if target == StatusDto::Completed && !results.is_empty() {
+        let done: Vec<i64> = results.iter().map(|r| r.task.id).collect();
+        let snapshot = Snapshot::load(orch, None).await?;
+        now_ready = snapshot
+            .tasks
+            .iter()
+            .filter(|t| t.dependencies.iter().any(|d| done.contains(d)) && snapshot.is_ready(t))
+            .map(|t| (t.id, t.title.clone()))
+            .collect();
+    }
     if json {
-        print_json(&serde_json::json!({ "results": results, "errors": errors }))?;
+        let ready: Vec<i64> = now_ready.iter().map(|(id, _)| *id).collect();
+        print_json(&serde_json::json!({ "results": results, "errors": errors, "now_ready": ready }))?;
+    } else if !now_ready.is_empty() {
+        let names: Vec<String> = now_ready.iter().map(|(id, title)| format!("#{id} \"{title}\"")).collect();
+        outln!("Now ready: {}.", names.join(", "));
     }
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
