@@ -75,14 +75,7 @@ fn repository_of(database: &Path) -> Option<PathBuf> {
 /// Selection weights from `TASK_ORCHESTRATOR_WEIGHT_<FACTOR>` and the claim timeout from
 /// `TASK_ORCHESTRATOR_CLAIM_TIMEOUT_SECS` (unset: claims last until released).
 pub fn selection_settings() -> Result<SelectionSettings> {
-    let mut weights = SelectionWeights::default();
-    for factor in Factor::ALL {
-        if let Some(raw) = std::env::var(factor.env_name()).ok().filter(|v| !v.trim().is_empty()) {
-            let value: f64 =
-                raw.trim().parse().with_context(|| format!("{}={raw:?} is not a number", factor.env_name()))?;
-            weights.set(factor, value).with_context(|| format!("invalid {}", factor.env_name()))?;
-        }
-    }
+    let weights = selection_weights(|name| std::env::var(name).ok())?;
     let claim_timeout = match std::env::var("TASK_ORCHESTRATOR_CLAIM_TIMEOUT_SECS")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -96,11 +89,34 @@ pub fn selection_settings() -> Result<SelectionSettings> {
     Ok(SelectionSettings { weights, claim_timeout })
 }
 
+/// The selection weights from `TASK_ORCHESTRATOR_WEIGHT_<FACTOR>` as `var` reads them; no other name counts (a bare
+/// `PRIORITY` or `CONTEXT` in the environment belongs to something else).
+fn selection_weights(var: impl Fn(&str) -> Option<String>) -> Result<SelectionWeights> {
+    let mut weights = SelectionWeights::default();
+    for factor in Factor::ALL {
+        let name = format!("TASK_ORCHESTRATOR_WEIGHT_{}", factor.env_name());
+        let Some(raw) = var(&name).filter(|v| !v.trim().is_empty()) else { continue };
+        let value: f64 = match raw.trim().parse() {
+            Ok(v) => v,
+            Err(_) => bail!("{name}={raw:?} is not a number; give a weight such as 0.3 (0 switches {factor} off)"),
+        };
+        if weights.set(factor, value).is_err() {
+            bail!("{name}={raw:?} is not a non-negative number; give a weight such as 0.3 (0 switches {factor} off)");
+        }
+    }
+    Ok(weights)
+}
+
 /// The expansion providers from `OPENAI_*`, `ANTHROPIC_*` and `DEFAULT_LLM_*`.
 pub fn expander() -> Result<Expander> {
     let config = ProvidersConfig::from_env().context("invalid LLM provider configuration")?;
     let expander = Expander::new(config).context("cannot set up the LLM providers")?;
-    tracing::info!(providers = ?expander.configured_providers(), "expansion providers");
+    let providers = expander.configured_providers();
+    if providers.is_empty() {
+        tracing::info!("task expansion uses the offline planner (no OPENAI_API_KEY or ANTHROPIC_API_KEY set)");
+    } else {
+        tracing::info!("task expansion providers: {}", providers.join(", "));
+    }
     Ok(expander)
 }
 
@@ -121,11 +137,11 @@ pub async fn executor(database: Option<&Path>) -> Result<Arc<Executor>, String> 
     }
     match Executor::new(config).await {
         Ok(executor) => {
-            tracing::info!(isolation = ?executor.isolation().level, "code execution ready");
+            tracing::info!("code execution ready, isolation level {}", executor.isolation().level);
             Ok(Arc::new(executor))
         }
         Err(e) => {
-            tracing::warn!(error = %e, "code execution is unavailable");
+            tracing::warn!("code execution is unavailable: {e}");
             Err(format!("code execution is unavailable on this server: {e}"))
         }
     }
@@ -147,4 +163,34 @@ pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executo
         let database = database.clone();
         async move { executor(database.as_deref()).await }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn weights_come_only_from_prefixed_variables() {
+        let w = selection_weights(env(&[("CONTEXT", "work"), ("PRIORITY", "0")])).unwrap();
+        assert_eq!(w, SelectionWeights::default(), "bare names are someone else's");
+        let w = selection_weights(env(&[("TASK_ORCHESTRATOR_WEIGHT_PRIORITY", " 0.9 ")])).unwrap();
+        assert_eq!(w.get(Factor::Priority), 0.9);
+        assert_eq!(w.get(Factor::CriticalPath), SelectionWeights::default().critical_path);
+        let w = selection_weights(env(&[("TASK_ORCHESTRATOR_WEIGHT_CRITICAL_PATH", "0")])).unwrap();
+        assert_eq!(w.get(Factor::CriticalPath), 0.0);
+    }
+
+    #[test]
+    fn an_invalid_weight_names_its_variable() {
+        let err = selection_weights(env(&[("TASK_ORCHESTRATOR_WEIGHT_CONTEXT", "work")])).unwrap_err().to_string();
+        assert!(err.contains("TASK_ORCHESTRATOR_WEIGHT_CONTEXT=\"work\" is not a number"), "{err}");
+        let err = selection_weights(env(&[("TASK_ORCHESTRATOR_WEIGHT_AGE", "-1")])).unwrap_err().to_string();
+        assert!(err.contains("TASK_ORCHESTRATOR_WEIGHT_AGE"), "{err}");
+    }
 }

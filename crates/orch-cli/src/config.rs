@@ -1,8 +1,10 @@
 //! Where the database lives, from flags and the environment.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::board::{RepoBoard, find_board};
 
 /// The database a command should use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,22 +43,129 @@ impl DatabaseEnv {
     }
 }
 
+/// Where the database setting came from, for `where`, `health` and the server's start-up line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `--db`.
+    Flag,
+    /// `DATABASE_URL`.
+    DatabaseUrl,
+    /// `TASK_DB_PATH`.
+    TaskDbPath,
+    /// `MCP_HOME`.
+    McpHome,
+    /// A repository's `.task-orchestrator/tasks.db`, found walking up from the current directory.
+    Repository(RepoBoard),
+    /// The platform data directory (the global board).
+    DataDir,
+}
+
+impl Source {
+    /// True when a person named the location (a missing directory there is a typo, not something to create).
+    pub fn is_explicit(&self) -> bool {
+        matches!(self, Source::Flag | Source::DatabaseUrl | Source::TaskDbPath | Source::McpHome)
+    }
+
+    /// The board's default project when it has its own.
+    pub fn project(&self) -> Option<&str> {
+        match self {
+            Source::Repository(b) => Some(&b.project),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Flag => f.write_str("from --db"),
+            Source::DatabaseUrl => f.write_str("from DATABASE_URL"),
+            Source::TaskDbPath => f.write_str("from TASK_DB_PATH"),
+            Source::McpHome => f.write_str("from MCP_HOME"),
+            Source::Repository(b) => write!(f, "the board of the repository {}", b.root.display()),
+            Source::DataDir => {
+                f.write_str("the global board (no repository board found; `task-orchestrator init` creates one)")
+            }
+        }
+    }
+}
+
+/// A resolved database and why it is the one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    /// The database.
+    pub db: Database,
+    /// Where the setting came from.
+    pub source: Source,
+}
+
+impl Board {
+    /// "SQLite" or "PostgreSQL".
+    pub fn backend(&self) -> &'static str {
+        match self.db {
+            Database::Sqlite(_) => "SQLite",
+            Database::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
 /// Resolves the database: `--db`, else `DATABASE_URL`, else `TASK_DB_PATH`, else `$MCP_HOME/tasks.db`, else the
-/// platform data directory (`~/.local/share/task-orchestrator/tasks.db` on Linux).
-pub fn resolve(flag: Option<&str>, env: &DatabaseEnv) -> Result<Database> {
-    if let Some(url) = flag.or(env.database_url.as_deref()) {
-        return parse_url(url);
+/// nearest repository board at or above `cwd`, else the platform data directory
+/// (`~/.local/share/task-orchestrator/tasks.db` on Linux). `~` is expanded in every path.
+pub fn resolve(flag: Option<&str>, env: &DatabaseEnv, cwd: &Path) -> Result<Board> {
+    if let Some(url) = flag {
+        return Ok(Board { db: parse_url(url).context("in --db")?, source: Source::Flag });
+    }
+    if let Some(url) = &env.database_url {
+        return Ok(Board { db: parse_url(url).context("in DATABASE_URL")?, source: Source::DatabaseUrl });
     }
     if let Some(path) = &env.task_db_path {
-        return Ok(Database::Sqlite(PathBuf::from(path)));
+        return Ok(Board { db: Database::Sqlite(expand_tilde(path)), source: Source::TaskDbPath });
     }
     if let Some(home) = &env.mcp_home {
-        return Ok(Database::Sqlite(PathBuf::from(home).join("tasks.db")));
+        return Ok(Board { db: Database::Sqlite(expand_tilde(home).join("tasks.db")), source: Source::McpHome });
     }
+    if let Some(board) = find_board(cwd) {
+        return Ok(Board { db: Database::Sqlite(board.db.clone()), source: Source::Repository(board) });
+    }
+    Ok(Board { db: Database::Sqlite(global_board()?), source: Source::DataDir })
+}
+
+/// The global board's file in the platform data directory.
+pub fn global_board() -> Result<PathBuf> {
     let dir = dirs::data_dir().context(
         "cannot find a data directory for the database (no HOME?); set DATABASE_URL=sqlite://PATH or TASK_DB_PATH",
     )?;
-    Ok(Database::Sqlite(dir.join("task-orchestrator").join("tasks.db")))
+    Ok(dir.join("task-orchestrator").join("tasks.db"))
+}
+
+/// `~` and `~/…` as the home directory; other paths unchanged.
+pub fn expand_tilde(path: &str) -> PathBuf {
+    let path = path.trim();
+    let rest = if path == "~" { Some("") } else { path.strip_prefix("~/") };
+    match (rest, dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Refuses an explicitly named SQLite file whose directory does not exist (a typo would otherwise create
+/// directories anywhere); `init` creates it instead.
+pub fn check_parent(board: &Board) -> Result<()> {
+    let Database::Sqlite(path) = &board.db else { return Ok(()) };
+    if !board.source.is_explicit() {
+        return Ok(());
+    }
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => bail!(
+            "the directory {} of the database {} ({}) does not exist; check the path, create the directory, or \
+             run `task-orchestrator init` with the same setting to create it",
+            dir.display(),
+            path.display(),
+            board.source
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Parses `sqlite://PATH` (`sqlite:///abs/path` for absolute paths), `sqlite:PATH`, `postgres://…`/`postgresql://…`,
@@ -70,7 +179,7 @@ pub fn parse_url(url: &str) -> Result<Database> {
                 "'{url}' names no database file; use sqlite://PATH, e.g. sqlite://./tasks.db or sqlite:///var/lib/tasks.db"
             );
         }
-        return Ok(Database::Sqlite(PathBuf::from(rest)));
+        return Ok(Database::Sqlite(expand_tilde(rest)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok(Database::Postgres(url.to_string()));
@@ -81,7 +190,7 @@ pub fn parse_url(url: &str) -> Result<Database> {
             redact(url)
         );
     }
-    Ok(Database::Sqlite(PathBuf::from(url)))
+    Ok(Database::Sqlite(expand_tilde(url)))
 }
 
 /// Hides a password in a URL before it goes into a message.
@@ -102,18 +211,48 @@ mod tests {
     }
 
     #[test]
-    fn precedence_is_flag_url_path_home() {
+    fn precedence_is_flag_url_path_home_repository_global() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cwd = tmp.path().join("repo/src");
+        std::fs::create_dir_all(&cwd).unwrap();
+        let db = |flag: Option<&str>, env: &DatabaseEnv| resolve(flag, env, &cwd).unwrap().db;
         let env = DatabaseEnv {
             database_url: Some("sqlite://from-url.db".into()),
             task_db_path: Some("/from/path.db".into()),
             mcp_home: Some("/home/mcp".into()),
         };
-        assert_eq!(resolve(Some("sqlite:///flag.db"), &env).unwrap(), sqlite("/flag.db"));
-        assert_eq!(resolve(None, &env).unwrap(), sqlite("from-url.db"));
+        assert_eq!(db(Some("sqlite:///flag.db"), &env), sqlite("/flag.db"));
+        assert_eq!(db(None, &env), sqlite("from-url.db"));
         let env = DatabaseEnv { database_url: None, ..env };
-        assert_eq!(resolve(None, &env).unwrap(), sqlite("/from/path.db"));
+        assert_eq!(db(None, &env), sqlite("/from/path.db"));
         let env = DatabaseEnv { task_db_path: None, ..env };
-        assert_eq!(resolve(None, &env).unwrap(), sqlite("/home/mcp/tasks.db"));
+        assert_eq!(db(None, &env), sqlite("/home/mcp/tasks.db"));
+        let env = DatabaseEnv::default();
+        assert_eq!(resolve(None, &env, &cwd).unwrap().source, Source::DataDir);
+        let repo = tmp.path().join("repo");
+        crate::board::create(&repo, None).unwrap();
+        std::fs::write(repo.join(".task-orchestrator/tasks.db"), b"").unwrap();
+        let board = resolve(None, &env, &cwd).unwrap();
+        assert_eq!(board.db, Database::Sqlite(repo.join(".task-orchestrator/tasks.db")));
+        assert_eq!(board.source.project(), Some("repo"));
+    }
+
+    #[test]
+    fn tilde_is_the_home_directory() {
+        let home = dirs::home_dir().unwrap();
+        assert_eq!(expand_tilde("~/proj/tasks.db"), home.join("proj/tasks.db"));
+        assert_eq!(expand_tilde("~"), home);
+        assert_eq!(expand_tilde("a/~/b"), PathBuf::from("a/~/b"));
+        assert_eq!(parse_url("sqlite://~/t.db").unwrap(), Database::Sqlite(home.join("t.db")));
+    }
+
+    #[test]
+    fn a_typo_in_an_explicit_path_is_an_error() {
+        let board = Board { db: sqlite("/no/such/dir/t.db"), source: Source::Flag };
+        let err = check_parent(&board).unwrap_err().to_string();
+        assert!(err.contains("/no/such/dir") && err.contains("--db"), "{err}");
+        assert!(check_parent(&Board { db: sqlite("/no/such/dir/t.db"), source: Source::DataDir }).is_ok());
+        assert!(check_parent(&Board { db: sqlite("t.db"), source: Source::Flag }).is_ok());
     }
 
     #[test]

@@ -10,6 +10,8 @@ use orch_mcp::http::Liveness;
 use orch_service::{Orchestrator, Readiness};
 use serde::Serialize;
 
+use crate::outln;
+
 /// Which server to check.
 #[derive(Debug, Args)]
 pub struct HealthArgs {
@@ -27,6 +29,9 @@ pub struct HealthArgs {
 struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<String>,
+    /// The local board checked (absent for --url).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    board: Option<crate::commands::Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
     liveness: Option<Liveness>,
     readiness: Readiness,
@@ -38,9 +43,10 @@ struct Report {
 }
 
 /// Checks the local database.
-pub async fn local(orch: Arc<Orchestrator>, json: bool) -> Result<ExitCode> {
+pub async fn local(orch: Arc<Orchestrator>, board: &crate::config::Board, json: bool) -> Result<ExitCode> {
     let readiness = orch.readiness().await;
-    finish(Report { url: None, liveness: None, readiness, metrics: None, errors: Vec::new() }, json)
+    let board = Some(crate::commands::Location::of(board));
+    finish(Report { url: None, board, liveness: None, readiness, metrics: None, errors: Vec::new() }, json)
 }
 
 /// Checks a running server.
@@ -62,7 +68,7 @@ pub async fn remote(url: &str, token_file: Option<&std::path::Path>, json: bool)
         Err(e) => {
             errors.push(e.to_string());
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({"url": url, "errors": errors}))?);
+                outln!("{}", serde_json::to_string_pretty(&serde_json::json!({"url": url, "errors": errors}))?);
             } else {
                 for e in &errors {
                     eprintln!("error: {e}");
@@ -72,13 +78,13 @@ pub async fn remote(url: &str, token_file: Option<&std::path::Path>, json: bool)
         }
     };
     let metrics = client.get_performance_metrics().await.map_err(|e| errors.push(e.to_string())).ok();
-    finish(Report { url: Some(url.to_string()), liveness, readiness, metrics, errors }, json)
+    finish(Report { url: Some(url.to_string()), board: None, liveness, readiness, metrics, errors }, json)
 }
 
 fn finish(report: Report, json: bool) -> Result<ExitCode> {
     let healthy = report.readiness.ready && report.errors.is_empty();
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_human(&report);
     }
@@ -87,44 +93,47 @@ fn finish(report: Report, json: bool) -> Result<ExitCode> {
 
 fn print_human(r: &Report) {
     if let Some(url) = &r.url {
-        println!("server:    {url}");
+        outln!("server:    {url}");
+    }
+    if let Some(b) = &r.board {
+        outln!("board:     {} ({}, {})", b.database, b.backend, b.source);
     }
     if let Some(l) = &r.liveness {
-        println!("liveness:  {} (version {}, up {:.0} s)", l.status, l.version, l.uptime_seconds);
+        outln!("liveness:  {} (version {}, up {:.0} s)", l.status, l.version, l.uptime_seconds);
     }
     let failed = r.readiness.failures();
     if failed.is_empty() {
-        println!("readiness: ready");
+        outln!("readiness: ready");
     } else {
-        println!("readiness: NOT READY ({})", failed.join(", "));
+        outln!("readiness: NOT READY ({})", failed.join(", "));
     }
     let d = &r.readiness.database;
     match &d.error {
-        None => println!("  database: ok ({:.1} ms)", d.latency_ms),
-        Some(e) => println!("  database: FAILED: {e}"),
+        None => outln!("  database: ok ({:.1} ms)", d.latency_ms),
+        Some(e) => outln!("  database: FAILED: {e}"),
     }
     if let Some(s) = &r.readiness.schema {
         match (&s.error, s.current) {
-            (None, Some(v)) => println!("  schema:   ok (version {v})"),
-            (None, None) => println!("  schema:   ok"),
-            (Some(e), _) => println!("  schema:   FAILED: {e}"),
+            (None, Some(v)) => outln!("  schema:   ok (version {v})"),
+            (None, None) => outln!("  schema:   ok"),
+            (Some(e), _) => outln!("  schema:   FAILED: {e}"),
         }
     }
     if let Some(m) = &r.metrics {
         let calls = m.sum("task_orchestrator_tool_calls_total", &[]);
         let errors = m.sum("task_orchestrator_tool_calls_total", &[("outcome", "tool_error")])
             + m.sum("task_orchestrator_tool_calls_total", &[("outcome", "protocol_error")]);
-        println!("metrics:   {} samples; {calls} tool calls ({errors} failed)", m.samples.len());
+        outln!("metrics:   {} samples; {calls} tool calls ({errors} failed)", m.samples.len());
         let mut statuses: Vec<String> = ["pending", "in_progress", "blocked", "completed"]
             .iter()
             .filter_map(|s| m.get(&format!(r#"task_orchestrator_tasks{{status="{s}"}}"#)).map(|n| format!("{s} {n}")))
             .collect();
         if !statuses.is_empty() {
             statuses.insert(0, "tasks:".into());
-            println!("  {}", statuses.join(" "));
+            outln!("  {}", statuses.join(" "));
         }
     }
     for e in &r.errors {
-        println!("error:     {e}");
+        outln!("error:     {e}");
     }
 }

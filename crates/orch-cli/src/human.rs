@@ -1,17 +1,12 @@
-//! Renderings for people. Data goes to stdout; nothing here is parsed by programs (they use `--json`).
+//! Renderings for people: tables on a terminal, tab-separated rows in a pipe. Programs use `--json`.
 
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use orch_mcp::dto::*;
 
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
-    t
-}
+use crate::output::{Grid, Tone, paint, priority_tone, status_tone};
+use crate::{out, outln};
 
-fn status(s: StatusDto) -> &'static str {
+/// A status's name.
+pub fn status(s: StatusDto) -> &'static str {
     match s {
         StatusDto::Pending => "pending",
         StatusDto::InProgress => "in_progress",
@@ -20,125 +15,175 @@ fn status(s: StatusDto) -> &'static str {
     }
 }
 
-fn join_ids(ids: &[i64]) -> String {
+/// A status cell, coloured.
+pub fn status_cell(s: StatusDto) -> (String, Tone) {
+    (status(s).to_string(), status_tone(status(s)))
+}
+
+/// A priority cell, coloured.
+pub fn priority_cell(p: u8) -> (String, Tone) {
+    (p.to_string(), priority_tone(p))
+}
+
+/// `#1, #2`.
+pub fn join_ids(ids: &[i64]) -> String {
     ids.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
 }
 
-fn task_table(t: &TaskDto) -> Table {
-    let mut table = table(&["field", "value"]);
-    let mut row = |k: &str, v: String| {
+fn task_grid(t: &TaskDto) -> Grid {
+    let mut grid = Grid::new(&["field", "value"]).wrapping();
+    let mut row = |k: &str, v: String, tone: Tone| {
         if !v.is_empty() {
-            table.add_row(vec![k.to_string(), v]);
+            grid.toned(vec![(k.to_string(), Tone::Plain), (v, tone)]);
         }
     };
-    row("id", format!("#{}", t.id));
-    row("title", t.title.clone());
-    row("status", status(t.status).into());
-    row("priority", t.priority.to_string());
-    row("project", t.project_id.clone());
-    row("parent", t.parent_id.map(|p| format!("#{p}")).unwrap_or_default());
-    row("depends on", join_ids(&t.dependencies));
-    row("tags", t.tags.join(", "));
-    row("language", t.code_language.clone().unwrap_or_default());
-    row("environment", t.execution_environment.clone().unwrap_or_default());
-    row("type", t.task_type.clone().unwrap_or_default());
-    row("estimate (h)", t.estimated_hours.map(|h| h.to_string()).unwrap_or_default());
-    row("assignee", t.assignee.clone().unwrap_or_default());
-    row("description", t.description.clone().unwrap_or_default());
-    row("details", t.details.clone().unwrap_or_default());
-    row("created", t.created_at.to_rfc3339());
-    row("updated", t.updated_at.to_rfc3339());
-    row("started", t.started_at.map(|d| d.to_rfc3339()).unwrap_or_default());
-    row("completed", t.completed_at.map(|d| d.to_rfc3339()).unwrap_or_default());
-    table
+    row("id", format!("#{}", t.id), Tone::Plain);
+    row("title", t.title.clone(), Tone::Plain);
+    row("status", status(t.status).into(), status_tone(status(t.status)));
+    row("priority", t.priority.to_string(), priority_tone(t.priority));
+    row("project", t.project_id.clone(), Tone::Plain);
+    row("parent", t.parent_id.map(|p| format!("#{p}")).unwrap_or_default(), Tone::Plain);
+    row("tags", t.tags.join(", "), Tone::Plain);
+    row("language", t.code_language.clone().unwrap_or_default(), Tone::Plain);
+    row("environment", t.execution_environment.clone().unwrap_or_default(), Tone::Plain);
+    row("type", t.task_type.clone().unwrap_or_default(), Tone::Plain);
+    row("estimate (h)", t.estimated_hours.map(|h| h.to_string()).unwrap_or_default(), Tone::Plain);
+    row("complexity", t.complexity_score.map(|c| format!("{c:.1}")).unwrap_or_default(), Tone::Plain);
+    row("assignee", t.assignee.clone().unwrap_or_default(), Tone::Plain);
+    row("description", t.description.clone().unwrap_or_default(), Tone::Plain);
+    row("details", t.details.clone().unwrap_or_default(), Tone::Plain);
+    row("created", t.created_at.to_rfc3339(), Tone::Plain);
+    row("updated", t.updated_at.to_rfc3339(), Tone::Plain);
+    row("started", t.started_at.map(|d| d.to_rfc3339()).unwrap_or_default(), Tone::Plain);
+    row("completed", t.completed_at.map(|d| d.to_rfc3339()).unwrap_or_default(), Tone::Plain);
+    grid
 }
 
 /// `add` and `update`.
 pub fn task_result(r: &TaskResult) {
-    println!("{}\n{}", r.message, task_table(&r.task));
+    outln!("{}", r.message);
+    task_grid(&r.task).print();
+}
+
+/// Rows of tasks: id, status, priority, title, dependencies, tags, language, project.
+pub fn task_rows(tasks: &[&TaskDto]) -> Grid {
+    let mut g = Grid::new(&["id", "status", "pri", "title", "deps", "tags", "lang", "project"]);
+    for task in tasks {
+        g.toned(vec![
+            (format!("#{}", task.id), Tone::Plain),
+            status_cell(task.status),
+            priority_cell(task.priority),
+            (task.title.clone(), Tone::Plain),
+            (join_ids(&task.dependencies), Tone::Plain),
+            (task.tags.join(","), Tone::Plain),
+            (task.code_language.clone().unwrap_or_default(), Tone::Plain),
+            (task.project_id.clone(), Tone::Plain),
+        ]);
+    }
+    g
+}
+
+/// A line for people only (a summary under a table); never in a pipe, where it would read as a row.
+pub fn note(text: &str) {
+    if crate::output::style().tables {
+        outln!("{}", paint(text, Tone::Dim));
+    }
 }
 
 /// `list`.
-pub fn list(r: &ListTasksResult) {
-    if r.tasks.is_empty() {
-        println!("No tasks match ({} in total).", r.count);
+pub fn list(r: &ListTasksResult, tasks: &[&TaskDto]) {
+    if tasks.is_empty() {
+        note(&format!("No tasks match ({} in total).", r.count));
     } else {
-        let mut t = table(&["id", "status", "pri", "title", "depends on", "tags", "lang", "project"]);
-        for task in &r.tasks {
-            t.add_row(vec![
-                format!("#{}", task.id),
-                status(task.status).into(),
-                task.priority.to_string(),
-                task.title.clone(),
-                join_ids(&task.dependencies),
-                task.tags.join(", "),
-                task.code_language.clone().unwrap_or_default(),
-                task.project_id.clone(),
-            ]);
-        }
-        println!("{t}");
+        task_rows(tasks).print();
         let last = r.offset + r.tasks.len() as u64;
         match r.next_offset {
-            Some(next) => println!("{}-{} of {} (next page: --offset {next})", r.offset + 1, last, r.count),
-            None => println!("{}-{} of {}", r.offset + 1, last, r.count),
+            Some(next) => note(&format!("{}-{} of {} (next page: --offset {next})", r.offset + 1, last, r.count)),
+            None => note(&format!("{}-{} of {}", r.offset + 1, last, r.count)),
         }
     }
     if let Some(m) = &r.metrics {
-        let mut t = table(&["metric", "value"]);
-        t.add_row(vec!["total".into(), m.total.to_string()]);
+        let mut t = Grid::new(&["metric", "value"]);
+        t.row(vec!["total".into(), m.total.to_string()]);
         for (k, v) in &m.by_status {
-            t.add_row(vec![format!("status {k}"), v.to_string()]);
+            t.row(vec![format!("status {k}"), v.to_string()]);
         }
         for (k, v) in &m.by_priority {
-            t.add_row(vec![format!("priority {k}"), v.to_string()]);
+            t.row(vec![format!("priority {k}"), v.to_string()]);
         }
         for (k, v) in &m.by_language {
-            t.add_row(vec![format!("language {k}"), v.to_string()]);
+            t.row(vec![format!("language {k}"), v.to_string()]);
         }
-        t.add_row(vec!["completion rate".into(), format!("{:.1}%", m.completion_rate * 100.0)]);
+        t.row(vec!["completion rate".into(), format!("{:.1}%", m.completion_rate * 100.0)]);
         let cycle = m.median_cycle_time_hours.map_or("n/a".to_string(), |h| format!("{h:.2} h"));
-        t.add_row(vec![format!("median cycle time ({} tasks)", m.cycle_time_samples), cycle]);
-        println!("{t}");
+        t.row(vec![format!("median cycle time ({} tasks)", m.cycle_time_samples), cycle]);
+        t.print();
     }
 }
 
+/// The tasks around the one shown, each with its status.
+pub struct Related<'a> {
+    /// Its subtasks.
+    pub subtasks: Vec<&'a TaskDto>,
+    /// What it depends on.
+    pub dependencies: Vec<&'a TaskDto>,
+    /// What depends on it.
+    pub dependents: Vec<&'a TaskDto>,
+}
+
 /// `show`.
-pub fn show(r: &GetTaskResult) {
-    println!("{}", task_table(&r.task));
+pub fn show(r: &GetTaskResult, related: &Related<'_>) {
+    task_grid(&r.task).print();
+    let mut g = Grid::new(&["related", "id", "status", "title"]);
+    for (label, tasks) in
+        [("depends on", &related.dependencies), ("subtasks", &related.subtasks), ("needed by", &related.dependents)]
+    {
+        for t in tasks.iter() {
+            g.toned(vec![
+                (label.to_string(), Tone::Plain),
+                (format!("#{}", t.id), Tone::Plain),
+                status_cell(t.status),
+                (t.title.clone(), Tone::Plain),
+            ]);
+        }
+    }
+    if g.has_rows() {
+        g.print();
+    }
     if !r.commits.is_empty() {
-        let mut t = table(&["commit", "author", "message", "linked"]);
+        let mut t = Grid::new(&["commit", "author", "message", "linked"]);
         for c in &r.commits {
-            t.add_row(vec![
+            t.row(vec![
                 c.commit_hash.clone(),
                 c.author.clone().unwrap_or_default(),
                 c.commit_message.clone().unwrap_or_default(),
                 c.timestamp.to_rfc3339(),
             ]);
         }
-        println!("{t}");
+        t.print();
     }
     if let Some(execs) = &r.executions {
         if execs.is_empty() {
-            println!("No code executions.");
+            outln!("No code executions.");
         }
         for e in execs {
             let exit = e.exit_code.map_or("killed".to_string(), |c| c.to_string());
-            println!("execution #{} ({}, exit {exit}, {:.3}s, {})", e.id, e.language, e.execution_time, e.isolation);
+            outln!("execution #{} ({}, exit {exit}, {:.3}s, {})", e.id, e.language, e.execution_time, e.isolation);
             if !e.output.is_empty() {
-                println!("{}", e.output.trim_end());
+                outln!("{}", e.output.trim_end());
             }
             if !e.error.is_empty() {
-                println!("stderr: {}", e.error.trim_end());
+                outln!("stderr: {}", e.error.trim_end());
             }
         }
     }
     if let Some(analyses) = &r.analysis {
         if analyses.is_empty() {
-            println!("No analyses.");
+            outln!("No analyses.");
         }
         for a in analyses {
             let stale = if a.stale { " (stale: the task changed since)" } else { "" };
-            println!("{} analysis at {}{stale}: {}", a.kind, a.created_at.to_rfc3339(), a.result);
+            outln!("{} analysis at {}{stale}: {}", a.kind, a.created_at.to_rfc3339(), a.result);
         }
     }
 }
@@ -146,9 +191,9 @@ pub fn show(r: &GetTaskResult) {
 /// `graph`.
 pub fn graph(r: &GetTaskGraphResult) {
     match &r.graph {
-        GraphDto::Text(text) => print!("{text}"),
+        GraphDto::Text(text) => out!("{text}"),
         GraphDto::Structured { .. } => match serde_json::to_string_pretty(&r.graph) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => eprintln!("error: {e}"),
         },
     }
@@ -156,28 +201,47 @@ pub fn graph(r: &GetTaskGraphResult) {
 
 /// `next`.
 pub fn next(r: &GetNextTaskResult) {
-    println!("{}", r.message);
+    outln!("{}", r.message);
     let alternatives = r.selection["alternatives"].as_array().cloned().unwrap_or_default();
     if !alternatives.is_empty() {
-        let mut t = table(&["alternative", "title", "score"]);
+        let mut t = Grid::new(&["alternative", "title", "score"]);
         for a in alternatives {
-            t.add_row(vec![
+            t.row(vec![
                 format!("#{}", a["id"]),
                 a["title"].as_str().unwrap_or_default().to_string(),
                 format!("{:.3}", a["overallScore"].as_f64().unwrap_or_default()),
             ]);
         }
-        println!("{t}");
+        t.print();
     }
     if let Some(plan) = r.selection["teamPlan"].as_object() {
-        println!("team plan: {}", serde_json::Value::Object(plan.clone()));
+        outln!("Team plan: {}", plan.get("note").and_then(|n| n.as_str()).unwrap_or_default());
+        let mut t = Grid::new(&["developer", "task", "title", "hours", "fits today"]);
+        for a in plan.get("assignments").and_then(|a| a.as_array()).into_iter().flatten() {
+            t.row(vec![
+                a["developer"].to_string(),
+                format!("#{}", a["taskId"]),
+                a["title"].as_str().unwrap_or_default().to_string(),
+                a["expectedHours"].as_f64().map_or(String::new(), |h| format!("{h:.1}")),
+                match a["fitsToday"].as_bool() {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => String::new(),
+                },
+            ]);
+        }
+        t.print();
+        let idle = plan.get("idleDevelopers").and_then(|i| i.as_u64()).unwrap_or(0);
+        if idle > 0 {
+            outln!("{idle} developer(s) without a task: fewer independent tasks are ready.");
+        }
     }
 }
 
 /// `exec`.
 pub fn execution(r: &ExecuteCodeResult) {
     let e = &r.execution;
-    print!("{}", e.output);
+    out!("{}", e.output);
     if !e.error.is_empty() {
         eprint!("{}", e.error);
     }
@@ -186,19 +250,19 @@ pub fn execution(r: &ExecuteCodeResult) {
 
 /// `analyze`.
 pub fn analysis(r: &AnalyzeComplexityResult) {
-    println!("{}", r.message);
+    outln!("{}", r.message);
     let c = &r.complexity;
-    let mut t = table(&["factor", "score", "weight", "evidence"]);
+    let mut t = Grid::new(&["factor", "score", "weight", "evidence"]).wrapping();
     for name in ["codeVolume", "dependencies", "technicalRisk", "historicalData"] {
         let f = &c["factors"][name];
         let evidence: Vec<String> =
             f["evidence"].as_array().into_iter().flatten().filter_map(|e| e.as_str().map(str::to_owned)).collect();
-        t.add_row(vec![
+        t.row(vec![
             name.to_string(),
             f["score"].as_f64().map_or("n/a".into(), |s| format!("{s:.1}")),
             f["weight"].as_f64().map_or("-".into(), |w| format!("{w:.2}")),
             evidence.join("; "),
         ]);
     }
-    println!("{t}");
+    t.print();
 }

@@ -1,11 +1,15 @@
 //! `task-orchestrator`: the MCP server (`serve`) and a CLI for people over the same Orchestrator.
 
+mod board;
+mod commands;
 mod components;
 mod config;
 mod health;
 mod human;
 mod migrate;
+mod output;
 mod serve;
+mod words;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -21,18 +25,25 @@ use orch_store_postgres::PgStore;
 use orch_store_sqlite::SqliteStore;
 use serde::Serialize;
 
-use crate::config::{Database, DatabaseEnv};
+use crate::commands::everyday::{self, ReadyArgs, SearchArgs, SortKey, TreeArgs};
+use crate::config::{Board, Database, DatabaseEnv};
+use crate::output::ColorChoice;
+use crate::words::cli_words;
 
 /// Task board with a dependency graph for AI coding agents and the people beside them.
 #[derive(Debug, Parser)]
 #[command(name = "task-orchestrator", version, about, long_about = None)]
 struct Cli {
-    /// Database URL (sqlite://PATH or postgres://…); overrides DATABASE_URL, TASK_DB_PATH and MCP_HOME.
+    /// Database URL (sqlite://PATH or postgres://…); overrides DATABASE_URL, TASK_DB_PATH, MCP_HOME and the
+    /// repository's board.
     #[arg(long, global = true, value_name = "URL")]
     db: Option<String>,
     /// Print the tool result as JSON (the same JSON an MCP client receives).
     #[arg(long, global = true)]
     json: bool,
+    /// Colour: auto (when stdout is a terminal and NO_COLOR is unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
     /// Log format on stderr: text, or json (one object per line, for log collectors).
     #[arg(long, global = true, value_enum, env = "TASK_ORCHESTRATOR_LOG_FORMAT", default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -42,6 +53,46 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create the board for this repository (.task-orchestrator/tasks.db at its root), or the database --db names.
+    Init(commands::init::InitArgs),
+    /// Say which board commands run here use, and why.
+    Where,
+    /// List every task ready to start (pending, dependencies completed), best first as `next` ranks them.
+    Ready(ReadyArgs),
+    /// List tasks waiting on unfinished dependencies (or marked blocked), with what they wait on.
+    Blocked {
+        /// Only this project.
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Start tasks (in_progress).
+    Start {
+        /// Task ids.
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
+        /// Start even with unfinished dependencies.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Complete tasks.
+    Done {
+        /// Task ids.
+        #[arg(required = true, num_args = 1..)]
+        ids: Vec<i64>,
+        /// Complete even with unfinished dependencies.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show parents, subtasks and dependencies as an indented tree with statuses.
+    Tree(TreeArgs),
+    /// Find tasks by words in their titles, descriptions and details.
+    Search(SearchArgs),
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: commands::completions::CompletionShell,
+    },
     /// Serve MCP over stdio (stdout carries only protocol messages; logs go to stderr), or over Streamable HTTP
     /// with --http.
     Serve(serve::ServeArgs),
@@ -51,7 +102,7 @@ enum Command {
     Add(AddArgs),
     /// List tasks (paged).
     List(ListArgs),
-    /// Show one task with its commits.
+    /// Show one task with its commits, subtasks, and the status of each dependency and dependent.
     Show {
         /// Task id.
         id: i64,
@@ -94,11 +145,12 @@ enum Command {
     },
     /// Pick the next task to work on (and optionally claim it).
     Next(NextArgs),
-    /// Run code for a task in the sandbox (code from the argument, or stdin with -).
+    /// Run code for a task in the sandbox (code from the argument, or stdin with -). Exits with the program's exit
+    /// status; 124 when it timed out, 137 when it was killed.
     Exec {
         /// Task id.
         id: i64,
-        /// python, javascript, typescript, bash or sql.
+        /// python, javascript, typescript, bash or sql (py, js, ts, sh also work).
         #[arg(value_parser = parse_language)]
         language: LanguageDto,
         /// The code, or - to read it from stdin.
@@ -114,9 +166,9 @@ enum Command {
     Prd {
         /// PRD file (- for stdin).
         file: String,
-        /// Project for the tasks.
-        #[arg(long, default_value = orch_core::DEFAULT_PROJECT)]
-        project: String,
+        /// Project for the tasks (default: the board's default project).
+        #[arg(long)]
+        project: Option<String>,
         /// Parse and report without creating tasks.
         #[arg(long)]
         dry_run: bool,
@@ -182,15 +234,18 @@ enum Format {
 }
 
 fn parse_language(s: &str) -> Result<LanguageDto, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
-        .map_err(|_| format!("unknown language '{s}'; use python, javascript, typescript, bash or sql"))
+    let unknown =
+        || format!("unknown language '{s}'; use python, javascript, typescript, bash or sql (or py, js, ts, sh)");
+    // The same aliases task languages accept (`py`, `js`, `ts`, `sh`…).
+    let name = orch_core::validate::code_language(Some(s.to_string())).ok().flatten().ok_or_else(unknown)?;
+    serde_json::from_value(serde_json::Value::String(name)).map_err(|_| unknown())
 }
 
 #[derive(Debug, Args)]
 struct NextArgs {
-    /// Project.
-    #[arg(long, default_value = orch_core::DEFAULT_PROJECT)]
-    project: String,
+    /// Project (default: the board's default project).
+    #[arg(long)]
+    project: Option<String>,
     /// Claim the selected task for --assignee.
     #[arg(long, requires = "assignee")]
     claim: bool,
@@ -301,6 +356,15 @@ struct ListArgs {
     /// Include metrics.
     #[arg(long)]
     metrics: bool,
+    /// Only tasks ready to start (pending, every dependency completed).
+    #[arg(long)]
+    ready: bool,
+    /// Only tasks waiting on unfinished dependencies or marked blocked.
+    #[arg(long)]
+    blocked: bool,
+    /// Order: id (default), priority (highest first) or status.
+    #[arg(long, value_enum, default_value_t = SortKey::Id)]
+    sort: SortKey,
 }
 
 #[derive(Debug, Args)]
@@ -362,9 +426,20 @@ fn init_tracing(default_level: &str, format: LogFormat) {
         .init();
 }
 
-async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
-    let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
-    let (store, db_file): (Arc<dyn TaskStore>, _) = match &db {
+/// Finds the board for this run (flags, environment, the repository here, the global board).
+fn locate(cli: &Cli) -> Result<Board> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let board = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process(), &cwd)?;
+    if let Some(project) = board.source.project() {
+        orch_core::set_default_project(project);
+    }
+    Ok(board)
+}
+
+async fn open(cli: &Cli, board: &Board) -> Result<Arc<Orchestrator>> {
+    config::check_parent(board)?;
+    let db = &board.db;
+    let (store, db_file): (Arc<dyn TaskStore>, _) = match db {
         Database::Sqlite(path) => (
             Arc::new(SqliteStore::open(path).with_context(|| format!("cannot open the task database {db}"))?),
             Some(path.clone()),
@@ -374,17 +449,17 @@ async fn open(cli: &Cli) -> Result<Arc<Orchestrator>> {
             None,
         ),
     };
-    tracing::debug!(%db, "database opened");
+    tracing::debug!("database {db} opened");
     let needs_executor = matches!(cli.command, Command::Serve(_) | Command::Exec { .. });
     let orch = components::configure(Orchestrator::new(store), db_file.as_deref(), needs_executor).await?;
     Ok(Arc::new(orch))
 }
 
-/// Prints a tool result: JSON when asked, else the human rendering.
+/// Prints a tool result: JSON when asked, else the human rendering; a refusal in the CLI's words, exit status 1.
 fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOnce(&T)) -> Result<ExitCode> {
     match result {
         Ok(value) if json => {
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            outln!("{}", serde_json::to_string_pretty(&value)?);
             Ok(ExitCode::SUCCESS)
         }
         Ok(value) => {
@@ -392,15 +467,32 @@ fn emit<T: Serialize>(json: bool, result: Result<T, ToolError>, human: impl FnOn
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            eprintln!("error: {}", cli_words(&e.message));
             Ok(ExitCode::from(1))
         }
     }
 }
 
+/// The program's exit status for `exec`: its own; 124 after a timeout (as `timeout` reports); 128 + the signal
+/// when a signal ended it (as a shell reports), 137 when it was killed without one recorded.
+fn exec_status(e: &ExecutionResultDto) -> ExitCode {
+    if e.timed_out {
+        return ExitCode::from(124);
+    }
+    match (e.exit_code, e.signal) {
+        (Some(code), _) => ExitCode::from(u8::try_from(code.clamp(0, 255)).unwrap_or(1)),
+        (None, Some(signal)) => ExitCode::from(u8::try_from((128 + signal).clamp(129, 255)).unwrap_or(137)),
+        (None, None) => ExitCode::from(137),
+    }
+}
+
 async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Migrate(args) = &cli.command {
-        return migrate::run(args).await;
+        return migrate::run(args, cli.json).await;
+    }
+    if let Command::Completions { shell } = &cli.command {
+        commands::completions::print::<Cli>(*shell, cli.json)?;
+        return Ok(ExitCode::SUCCESS);
     }
     // A remote check needs no local database.
     if let Command::Health(h) = &cli.command
@@ -408,14 +500,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     {
         return health::remote(url, h.token_file.as_deref(), cli.json).await;
     }
-    let orch = open(&cli).await?;
+    if let Command::Init(args) = &cli.command {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        return commands::init::run(cli.db.as_deref(), &DatabaseEnv::from_process(), &cwd, args, cli.json).await;
+    }
+    let board = locate(&cli)?;
+    if let Command::Where = &cli.command {
+        return commands::where_(&board, cli.json);
+    }
+    let orch = open(&cli, &board).await?;
     let json = cli.json;
+    let project_or_default = |p: Option<String>| p.unwrap_or_else(|| orch_core::default_project().to_string());
     match cli.command {
         Command::Serve(args) => {
-            serve::run(orch, args).await?;
+            serve::run(orch, args, &board).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Health(_) => health::local(orch, json).await,
+        Command::Health(_) => health::local(orch, &board, json).await,
+        Command::Ready(a) => everyday::ready(&orch, a, json).await,
+        Command::Blocked { project } => everyday::blocked(&orch, project, json).await,
+        Command::Start { ids, force } => everyday::set_status(&orch, &ids, StatusDto::InProgress, force, json).await,
+        Command::Done { ids, force } => everyday::set_status(&orch, &ids, StatusDto::Completed, force, json).await,
+        Command::Tree(a) => everyday::tree(&orch, a, json).await,
+        Command::Search(a) => everyday::search(&orch, a, json).await,
         Command::Add(a) => {
             let p = CreateTaskParams {
                 title: a.title,
@@ -444,15 +551,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 limit: a.limit,
                 offset: a.offset,
             };
-            emit(json, tools::list_tasks(&orch, p).await, human::list)
+            let result = if a.ready || a.blocked || a.sort != SortKey::Id {
+                everyday::list_narrowed(&orch, p, a.ready, a.blocked, a.sort).await?
+            } else {
+                tools::list_tasks(&orch, p).await
+            };
+            emit(json, result, |r| human::list(r, &r.tasks.iter().collect::<Vec<_>>()))
         }
         Command::Show { id, executions, analysis } => {
             let p = GetTaskParams { task_id: id, include_executions: executions, include_analysis: analysis };
-            emit(json, tools::get_task(&orch, p).await, human::show)
+            match tools::get_task(&orch, p).await {
+                Ok(r) if !json => {
+                    everyday::show(&orch, &r).await?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                result => emit(json, result, |_| ()),
+            }
         }
         Command::Status { id, status, force } => {
             let p = UpdateTaskStatusParams { task_id: id, status, force };
-            emit(json, tools::update_task_status(&orch, p).await, |r| println!("{}", r.message))
+            emit(json, tools::update_task_status(&orch, p).await, |r| outln!("{}", r.message))
         }
         Command::Update(a) => {
             let p = UpdateTaskParams {
@@ -473,7 +591,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rm { id, force } => {
             let p = DeleteTaskParams { task_id: id, force };
-            emit(json, tools::delete_task(&orch, p).await, |r| println!("{}", r.message))
+            emit(json, tools::delete_task(&orch, p).await, |r| outln!("{}", r.message))
         }
         Command::Graph { format, project } => {
             let format = match format {
@@ -486,7 +604,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Next(a) => {
             let p = GetNextTaskParams {
-                project_id: a.project,
+                project_id: project_or_default(a.project),
                 max_complexity: 8.0,
                 max_complexity_limit: 8.0,
                 preferred_task_types: Vec::new(),
@@ -514,30 +632,48 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 working_directory: workdir,
                 packages: Vec::new(),
             };
-            emit(json, tools::execute_code(&orch, p).await, human::execution)
+            let result = tools::execute_code(&orch, p).await;
+            let status = result.as_ref().ok().map(|r| exec_status(&r.execution));
+            let printed = emit(json, result, human::execution)?;
+            Ok(status.unwrap_or(printed))
         }
         Command::Prd { file, project, dry_run, threshold } => {
             let content = if file == "-" {
                 read_input("-")?
             } else {
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read the PRD file {file}"))?
             };
             let p = ParsePrdParams {
                 content,
-                project_id: project,
+                project_id: project_or_default(project),
                 generate_tasks: !dry_run,
                 analyze_dependencies: true,
                 extract_user_stories: true,
                 parse_acceptance_criteria: true,
                 confidence_threshold: threshold,
             };
-            emit(json, tools::parse_prd(&orch, p, None).await, |r| println!("{}", r.message))
+            let bar = output::progress(0, "importing the PRD");
+            let on_progress = bar.clone();
+            let progress: orch_service::Progress = Arc::new(move |done, total, what: &str| {
+                on_progress.set_length(u64::from(total));
+                on_progress.set_position(u64::from(done));
+                on_progress.set_message(what.to_string());
+            });
+            let result = tools::parse_prd(&orch, p, Some(progress)).await;
+            bar.finish_and_clear();
+            emit(json, result, |r| outln!("{}", r.message))
         }
         Command::Analyze { id, root } => {
-            emit(json, tools::analyze_complexity(&orch, analyze_params(id, root)).await, human::analysis)
+            let bar = output::spinner("scanning the project");
+            let result = tools::analyze_complexity(&orch, analyze_params(id, root)).await;
+            bar.finish_and_clear();
+            emit(json, result, human::analysis)
         }
         Command::Estimate { id, root } => {
-            emit(json, tools::estimate_effort(&orch, analyze_params(id, root)).await, |r| println!("{}", r.message))
+            let bar = output::spinner("scanning the project");
+            let result = tools::estimate_effort(&orch, analyze_params(id, root)).await;
+            bar.finish_and_clear();
+            emit(json, result, |r| outln!("{}", r.message))
         }
         Command::Expand { id, depth, replace } => {
             let p = ExpandTaskParams {
@@ -553,14 +689,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 temperature: 0.7,
                 replace,
             };
-            emit(json, tools::expand_task(&orch, p, None).await, |r| println!("{}", r.message))
+            let bar = output::spinner("expanding the task");
+            let result = tools::expand_task(&orch, p, None).await;
+            bar.finish_and_clear();
+            emit(json, result, |r| outln!("{}", r.message))
         }
         Command::Link { id, hash, message, author } => {
             let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
-            emit(json, tools::link_git_commit(&orch, p).await, |r| println!("{}", r.message))
+            emit(json, tools::link_git_commit(&orch, p).await, |r| outln!("{}", r.message))
         }
         // Handled above, before a database is opened; kept here so the match stays exhaustive without a panic.
-        Command::Migrate(args) => migrate::run(&args).await,
+        Command::Migrate(args) => migrate::run(&args, json).await,
+        Command::Completions { shell } => {
+            commands::completions::print::<Cli>(shell, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init(args) => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            commands::init::run(cli.db.as_deref(), &DatabaseEnv::from_process(), &cwd, &args, json).await
+        }
+        Command::Where => commands::where_(&board, json),
     }
 }
 
@@ -570,6 +718,7 @@ fn main() -> ExitCode {
         return orch_service::exec::sandbox_helper_main();
     }
     let cli = Cli::parse();
+    output::init(cli.color);
     init_tracing(if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" }, cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -581,7 +730,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", cli_words(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -44,13 +44,20 @@ pub struct TableCount {
 }
 
 /// Runs the command, printing the per-table counts.
-pub async fn run(args: &MigrateArgs) -> Result<std::process::ExitCode> {
+pub async fn run(args: &MigrateArgs, json: bool) -> Result<std::process::ExitCode> {
     let counts = migrate(args).await?;
-    println!("{:<20} {:>10} {:>10}", "table", "sqlite", "postgres");
-    for c in &counts {
-        println!("{:<20} {:>10} {:>10}", c.table, c.source, c.target);
+    let copied = counts.iter().map(|c| c.target).sum::<u64>();
+    if json {
+        let report = serde_json::json!({ "tables": counts, "copied_rows": copied, "verified": true });
+        crate::outln!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(std::process::ExitCode::SUCCESS);
     }
-    println!("copied {} rows; every table's count matches", counts.iter().map(|c| c.target).sum::<u64>());
+    let mut grid = crate::output::Grid::new(&["table", "sqlite", "postgres"]);
+    for c in &counts {
+        grid.row(vec![c.table.clone(), c.source.to_string(), c.target.to_string()]);
+    }
+    grid.print();
+    crate::outln!("copied {copied} rows; every table's count matches");
     Ok(std::process::ExitCode::SUCCESS)
 }
 
@@ -76,11 +83,15 @@ pub async fn migrate(args: &MigrateArgs) -> Result<Vec<TableCount>> {
     let mut import = store.import_board(args.force).await.with_context(|| format!("cannot migrate into {shown}"))?;
 
     let mut source_counts = Vec::with_capacity(BOARD_TABLES.len());
+    let bar = crate::output::progress(BOARD_TABLES.len() as u64, "copying tables");
     for table in BOARD_TABLES {
+        bar.set_message(format!("copying {table}"));
         let n = copy_table(&sqlite, table, &mut import).await?;
         source_counts.push(((*table).to_string(), n));
-        tracing::info!(table, rows = n, "copied");
+        tracing::info!("copied {n} rows of {table}");
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     // AUTOINCREMENT never reuses a deleted row's id; the copy must not either.
     let mut last_ids =
         sqlite.prepare("SELECT name, seq FROM sqlite_sequence").context("cannot read sqlite_sequence")?;

@@ -83,9 +83,17 @@ fn seconds(name: &str, value: f64) -> Result<Duration> {
 }
 
 /// Serves over stdio, or over HTTP until SIGTERM/SIGINT.
-pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs) -> Result<()> {
+pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs, board: &crate::config::Board) -> Result<()> {
+    tracing::info!(
+        "task-orchestrator {} using the {} board {} ({}; default project '{}')",
+        env!("CARGO_PKG_VERSION"),
+        board.backend(),
+        board.db,
+        board.source,
+        orch_core::default_project()
+    );
     let Some(addr) = args.http else {
-        tracing::info!(version = env!("CARGO_PKG_VERSION"), "serving MCP on stdio");
+        tracing::info!("serving MCP on stdio");
         orch_mcp::serve_stdio_limited(orch, args.max_body_bytes).await?;
         return Ok(());
     };

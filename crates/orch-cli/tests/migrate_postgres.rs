@@ -107,7 +107,7 @@ fn migrate(from: &str, to: &str, force: bool) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_task-orchestrator"));
     cmd.args(["migrate", "--from", from, "--to", to]);
     if force {
-        cmd.arg("--force");
+        cmd.args(["--force", "--json"]);
     }
     cmd.env_remove("DATABASE_URL").output().unwrap()
 }
@@ -130,15 +130,16 @@ async fn migrate_copies_a_sqlite_board_into_postgres() {
     let out = migrate(&from, &to, false);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "stdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
+    // Piped, the table is tab-separated rows: table, SQLite rows, PostgreSQL rows.
     for line in [
-        "tasks                         4          4",
-        "task_dependencies             1          1",
-        "task_tags                     3          3",
-        "code_executions               1          1",
-        "git_commits                   1          1",
-        "task_analyses                 1          1",
-        "status_history                3          3",
-        "documents                     1          1",
+        "tasks\t4\t4",
+        "task_dependencies\t1\t1",
+        "task_tags\t3\t3",
+        "code_executions\t1\t1",
+        "git_commits\t1\t1",
+        "task_analyses\t1\t1",
+        "status_history\t3\t3",
+        "documents\t1\t1",
     ] {
         assert!(stdout.contains(line), "missing '{line}' in:\n{stdout}");
     }
@@ -161,6 +162,9 @@ async fn migrate_copies_a_sqlite_board_into_postgres() {
         assert_eq!(pg.analyses(*id).await.unwrap(), sqlite.analyses(*id).await.unwrap());
     }
     assert_eq!(pg.graph(None).await.unwrap(), sqlite.graph(None).await.unwrap());
+    // The search index covers copied rows (an expression index, so nothing extra to copy).
+    let found = pg.search_tasks(None, &["deps".to_string()], 10).await.unwrap();
+    assert_eq!(found.iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[1]]);
     assert_eq!(
         pg.task_metrics(&Default::default()).await.unwrap().by_status,
         sqlite.task_metrics(&Default::default()).await.unwrap().by_status
@@ -175,5 +179,8 @@ async fn migrate_copies_a_sqlite_board_into_postgres() {
     assert!(stderr.contains("already holds a board") && stderr.contains("--force"), "{stderr}");
     let forced = migrate(&from, &to, true);
     assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&forced.stdout).expect("migrate --json prints JSON");
+    assert_eq!(report["copied_rows"], 15, "{report}");
+    assert_eq!(report["tables"][0], serde_json::json!({"table": "tasks", "source": 4, "target": 4}));
     assert!(matches!(pg.get_task(next.id).await, Err(orch_core::Error::TaskNotFound(_))), "--force replaced the board");
 }

@@ -136,7 +136,8 @@ impl PerformanceMetrics {
                 n == name && labels.iter().all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
             })
             .map(|(_, v)| v)
-            .sum()
+            // From +0.0: `sum()` of no samples is -0.0, which prints as "-0".
+            .fold(0.0, |a, b| a + b)
     }
 }
 
@@ -319,6 +320,13 @@ impl TaskOrchestratorClient {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_sum_over_no_samples_prints_as_zero() {
+        let m = PerformanceMetrics::parse("# no samples yet\n");
+        let calls = m.sum("task_orchestrator_tool_calls_total", &[]);
+        assert_eq!(format!("{calls} tool calls"), "0 tool calls");
+    }
 
     #[test]
     fn base_urls_normalize_to_the_server_root() {

@@ -11,6 +11,19 @@ use crate::error::Error;
 /// The project a task belongs to when the caller names none (the spec's default).
 pub const DEFAULT_PROJECT: &str = "default-project";
 
+static BOARD_PROJECT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The project used when a call names none: [`DEFAULT_PROJECT`], unless the process chose another at start-up with
+/// [`set_default_project`] (a repository's board is named after the repository).
+pub fn default_project() -> &'static str {
+    BOARD_PROJECT.get().map_or(DEFAULT_PROJECT, String::as_str)
+}
+
+/// Sets [`default_project`] for the rest of the process; only the first call counts (returns whether it did).
+pub fn set_default_project(name: impl Into<String>) -> bool {
+    BOARD_PROJECT.set(name.into()).is_ok()
+}
+
 /// Identifier of a task, unique across all projects of one store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]

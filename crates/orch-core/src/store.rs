@@ -94,6 +94,11 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Tasks of a project with any of these external keys, ordered by id.
     async fn find_by_external_keys(&self, project_id: &str, keys: &[String]) -> Result<Vec<Task>>;
 
+    /// Full-text search over titles, descriptions and details: tasks containing every word of `query` (a word also
+    /// matches as a prefix: `auth` finds "authentication"), best match first, then by id, at most `limit`. `query`
+    /// has been through [`crate::validate::search_words`].
+    async fn search_tasks(&self, project_id: Option<&str>, query: &[String], limit: u32) -> Result<Vec<Task>>;
+
     /// Stores a document, or refreshes the one with the same project, kind and content hash (keeping its id).
     async fn save_document(&self, document: NewDocument) -> Result<Document>;
 

@@ -21,7 +21,7 @@ macro_rules! store_conformance_tests {
             batch_create_resolves_references_and_is_atomic, claims_take_only_ready_unclaimed_tasks,
             concurrent_claims_never_share_a_task, stale_claims_are_released, history_is_most_recent_first,
             transitive_dependents_follow_every_path, external_keys_are_unique_per_project, documents_are_kept_once,
-            board_version_moves_on_every_write, ping_answers);
+            board_version_moves_on_every_write, search_matches_words_in_title_description_and_details, ping_answers);
     };
     (@each $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -520,4 +520,46 @@ pub async fn board_version_moves_on_every_write(store: &dyn TaskStore) {
     assert_eq!(store.board_version().await.unwrap(), Some(after_create));
     store.set_status(t.id, Status::Blocked, false).await.unwrap();
     assert_ne!(store.board_version().await.unwrap(), Some(after_create));
+}
+
+pub async fn search_matches_words_in_title_description_and_details(store: &dyn TaskStore) {
+    let words = |q: &str| crate::validate::search_words(q).unwrap();
+    let login = create(
+        store,
+        NewTask { title: "Login page".into(), description: Some("OAuth sign-in flow".into()), ..new("") },
+    )
+    .await;
+    let schema =
+        create(store, NewTask { details: Some("migrate the login table".into()), ..new("Database schema") }).await;
+    let other = create(store, NewTask { project_id: Some("web".into()), ..new("Login banner") }).await;
+    create(store, new("Unrelated")).await;
+    let ids = |tasks: Vec<Task>| tasks.into_iter().map(|t| t.id).collect::<Vec<_>>();
+
+    let found = ids(store.search_tasks(None, &words("login"), 10).await.unwrap());
+    assert_eq!(found.len(), 3, "title, details and another project: {found:?}");
+    assert!(found.contains(&login.id) && found.contains(&schema.id) && found.contains(&other.id));
+    assert_eq!(ids(store.search_tasks(None, &words("oauth"), 10).await.unwrap()), vec![login.id], "description");
+    assert_eq!(ids(store.search_tasks(None, &words("Sign"), 10).await.unwrap()), vec![login.id], "any case");
+    assert_eq!(
+        ids(store.search_tasks(None, &words("auth"), 10).await.unwrap()),
+        Vec::<TaskId>::new(),
+        "words, not substrings"
+    );
+    assert_eq!(ids(store.search_tasks(None, &words("migr"), 10).await.unwrap()), vec![schema.id], "prefixes");
+    assert_eq!(ids(store.search_tasks(None, &words("login table"), 10).await.unwrap()), vec![schema.id], "every word");
+    assert_eq!(ids(store.search_tasks(Some("web"), &words("login"), 10).await.unwrap()), vec![other.id]);
+    assert_eq!(store.search_tasks(None, &words("login"), 1).await.unwrap().len(), 1, "limit");
+    assert!(store.search_tasks(None, &words("nothing-like-it"), 10).await.unwrap().is_empty());
+
+    // The index follows edits and deletions.
+    store
+        .update_task(login.id, TaskPatch { title: Some("Sign-in screen".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(!ids(store.search_tasks(None, &words("page"), 10).await.unwrap()).contains(&login.id));
+    assert_eq!(ids(store.search_tasks(None, &words("screen"), 10).await.unwrap()), vec![login.id]);
+    store.delete_task(schema.id, true).await.unwrap();
+    assert!(!ids(store.search_tasks(None, &words("migrate"), 10).await.unwrap()).contains(&schema.id));
+    // Query syntax is never interpreted: quotes, stars and operators are just separators.
+    assert!(store.search_tasks(None, &words("\"screen\" OR * NEAR("), 10).await.is_ok());
 }

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::limits::*;
-use crate::model::{DEFAULT_PROJECT, NewCommitLink, NewTask, TaskFilter, TaskId, TaskPatch};
+use crate::model::{NewCommitLink, NewTask, TaskFilter, TaskId, TaskPatch};
 
 fn char_len(s: &str) -> usize {
     s.chars().count()
@@ -77,7 +77,7 @@ pub fn priority(value: u8) -> Result<u8> {
 /// Normalises a project id (trimmed, non-blank); `None` gives the default project.
 pub fn project_id(value: Option<&str>) -> Result<String> {
     match value {
-        None => Ok(DEFAULT_PROJECT.to_string()),
+        None => Ok(crate::model::default_project().to_string()),
         Some(v) => {
             let p = required_text("project_id", v, MAX_PROJECT_ID_CHARS)?;
             if p.chars().any(char::is_control) {
@@ -294,6 +294,16 @@ pub fn page(limit: Option<u32>, offset: Option<u64>) -> Result<(u32, u64)> {
         return Err(Error::invalid("limit", format!("{limit} is out of range; use 1 to {MAX_PAGE_SIZE}")));
     }
     Ok((limit, offset.unwrap_or(0)))
+}
+
+/// The words of a search: letters and digits, lower-cased, at most 16 of them; refuses a query without any.
+pub fn search_words(query: &str) -> Result<Vec<String>> {
+    let words: Vec<String> =
+        query.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).take(16).collect();
+    if words.is_empty() {
+        return Err(Error::invalid("query", format!("'{query}' has no words to search for; give letters or digits")));
+    }
+    Ok(words)
 }
 
 /// Validates a commit link: the hash is 7–64 hexadecimal characters (short, SHA-1 or SHA-256) and is lower-cased.

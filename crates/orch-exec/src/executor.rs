@@ -272,7 +272,13 @@ impl Executor {
         })
         .collect();
         executor.probe(cgroup_parent.err()).await?;
-        tracing::info!(level = %executor.report.level, layers = ?executor.report.layers, "sandbox detected");
+        let layers: Vec<String> = executor
+            .report
+            .layers
+            .iter()
+            .map(|(name, l)| if l.ok { format!("{name} on") } else { format!("{name} off ({})", l.detail) })
+            .collect();
+        tracing::info!("sandbox detected: isolation level {}; {}", executor.report.level, layers.join(", "));
         if executor.report.level < executor.config.min_isolation {
             return Err(ExecError::IsolationBelowMinimum {
                 detected: executor.report.level,

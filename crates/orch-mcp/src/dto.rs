@@ -865,7 +865,7 @@ pub struct ExpandTaskResult {
 // parse_prd
 
 fn default_project() -> String {
-    orch_core::DEFAULT_PROJECT.to_string()
+    orch_core::default_project().to_string()
 }
 fn confidence_threshold() -> f64 {
     0.7

@@ -407,8 +407,14 @@ pub async fn parse_prd(
         import.unchanged.len(),
         import.project_id
     );
-    if !parsed.skipped.is_empty() {
-        message.push_str(&format!(" {} item(s) below the confidence threshold were skipped.", parsed.skipped.len()));
+    // An item is skipped for its confidence or for being out of scope (MoSCoW "Won't have"); say which.
+    let low = parsed.skipped.iter().filter(|s| s.confidence < p.confidence_threshold).count();
+    let out_of_scope = parsed.skipped.len() - low;
+    if low > 0 {
+        message.push_str(&format!(" {low} item(s) below the confidence threshold were skipped."));
+    }
+    if out_of_scope > 0 {
+        message.push_str(&format!(" {out_of_scope} item(s) marked Won't have were left out of scope."));
     }
     for w in &import.warnings {
         message.push_str(&format!(" Warning: {w}"));

@@ -296,6 +296,14 @@ impl Orchestrator {
         Ok(TaskListing { page, limit, offset, metrics })
     }
 
+    /// Full-text search over titles, descriptions and details, best match first (page size rules as `list_tasks`).
+    pub async fn search_tasks(&self, project_id: Option<&str>, query: &str, limit: Option<u32>) -> Result<Vec<Task>> {
+        let project = project_id.map(|p| validate::project_id(Some(p))).transpose()?;
+        let words = validate::search_words(query)?;
+        let (limit, _) = validate::page(limit, None)?;
+        Ok(self.store.search_tasks(project.as_deref(), &words, limit).await?)
+    }
+
     /// Deletes a task (and, when forced, its subtasks and the edges onto it).
     pub async fn delete_task(&self, id: TaskId, force: bool) -> Result<Deletion> {
         Ok(self.store.delete_task(id, force).await?)

@@ -80,13 +80,22 @@ const MAX_RETRIES: u32 = 3;
 
 /// The schema versions, applied in order by sqlx's migrator (table `_sqlx_migrations`).
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        include_str!("../migrations/0001_init.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            Cow::Borrowed("init"),
+            MigrationType::Simple,
+            include_str!("../migrations/0001_init.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            Cow::Borrowed("search"),
+            MigrationType::Simple,
+            include_str!("../migrations/0002_search.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 /// The newest schema version this build knows.
@@ -392,6 +401,10 @@ impl TaskStore for PgStore {
 
     async fn find_by_external_keys(&self, project_id: &str, keys: &[String]) -> Result<Vec<Task>> {
         on_conn!(self, "find tasks by external key", |c| sql::find_by_external_keys(c, project_id, keys).await?)
+    }
+
+    async fn search_tasks(&self, project_id: Option<&str>, query: &[String], limit: u32) -> Result<Vec<Task>> {
+        on_conn!(self, "search tasks", |c| sql::search_tasks(c, project_id, query, limit).await?)
     }
 
     async fn save_document(&self, document: NewDocument) -> Result<Document> {

@@ -11,9 +11,9 @@ use std::convert::Infallible;
 use chrono::{DateTime, SubsecRound, Utc};
 use orch_core::graph::cycle_if_added;
 use orch_core::{
-    Analysis, CommitLink, DEFAULT_PROJECT, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
-    NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
-    TaskQuery, TaskRef, rules,
+    Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
+    NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
+    TaskRef, rules,
 };
 use sqlx_core::query::query;
 use sqlx_core::query_as::query_as;
@@ -249,7 +249,7 @@ pub(crate) async fn insert_task(c: &mut PgConnection, task: &NewTask, batch: &[T
     let parent_project = match parent {
         Some(p) => Some(project_of(c, p, true).await?.ok_or_else(|| Error::MissingReferences {
             field: "parent_id",
-            project_id: task.project_id.clone().unwrap_or_else(|| DEFAULT_PROJECT.into()),
+            project_id: task.project_id.clone().unwrap_or_else(|| orch_core::default_project().into()),
             missing: vec![p],
         })?),
         None => None,
@@ -264,7 +264,7 @@ pub(crate) async fn insert_task(c: &mut PgConnection, task: &NewTask, batch: &[T
         }
         (Some(p), _) => p.clone(),
         (None, Some(pp)) => pp,
-        (None, None) => DEFAULT_PROJECT.to_string(),
+        (None, None) => orch_core::default_project().to_string(),
     };
     let mut deps = task.dependencies.iter().map(|&d| resolve(d)).collect::<Result<Vec<_>>>()?;
     deps.sort();
@@ -946,6 +946,40 @@ pub(crate) async fn find_by_external_keys(c: &mut PgConnection, project: &str, k
         .fetch_all(&mut *c)
         .await
         .map_err(db_err("find tasks by external key"))?;
+    task_rows(rows)
+}
+
+/// The document a task is searched by; the same expression as the `tasks_search` index (migration 2).
+macro_rules! search_document {
+    () => {
+        "to_tsvector('simple'::regconfig, t.title || ' ' || coalesce(t.description, '') || ' ' || \
+         coalesce(t.details, ''))"
+    };
+}
+
+/// Full-text search through the `tasks_search` GIN index, best `ts_rank` first.
+pub(crate) async fn search_tasks(
+    c: &mut PgConnection,
+    project: Option<&str>,
+    words: &[String],
+    limit: u32,
+) -> Result<Vec<Task>> {
+    // Words are letters and digits only (validate::search_words), so no tsquery syntax reaches the parser.
+    let tsquery: Vec<String> = words.iter().map(|w| format!("{}:*", txt(w))).collect();
+    let rows = query(concat!(
+        task_select!(),
+        "WHERE ",
+        search_document!(),
+        " @@ to_tsquery('simple'::regconfig, $1) AND ($2::text IS NULL OR t.project_id = $2) ORDER BY ts_rank(",
+        search_document!(),
+        ", to_tsquery('simple'::regconfig, $1)) DESC, t.id LIMIT $3"
+    ))
+    .bind(tsquery.join(" & "))
+    .bind(project)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err("search tasks"))?;
     task_rows(rows)
 }
 

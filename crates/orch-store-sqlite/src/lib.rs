@@ -286,6 +286,11 @@ impl TaskStore for SqliteStore {
         self.read(move |tx| sql::find_by_external_keys(tx, &project_id, &keys)).await
     }
 
+    async fn search_tasks(&self, project_id: Option<&str>, query: &[String], limit: u32) -> Result<Vec<Task>> {
+        let (project_id, query) = (project_id.map(str::to_owned), query.to_vec());
+        self.read(move |tx| sql::search_tasks(tx, project_id.as_deref(), &query, limit)).await
+    }
+
     async fn save_document(&self, document: NewDocument) -> Result<Document> {
         self.write(move |tx| sql::save_document(tx, &document)).await
     }

@@ -111,4 +111,26 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (project_id, kind, content_hash)
     );
     "#,
+    // v2: full-text search over titles, descriptions and details (FTS5, external content kept in step by triggers).
+    r#"
+    CREATE VIRTUAL TABLE tasks_fts USING fts5(
+        title, description, details,
+        content = 'tasks', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO tasks_fts (tasks_fts) VALUES ('rebuild');
+    CREATE TRIGGER tasks_fts_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO tasks_fts (rowid, title, description, details)
+        VALUES (new.id, new.title, new.description, new.details);
+    END;
+    CREATE TRIGGER tasks_fts_delete AFTER DELETE ON tasks BEGIN
+        INSERT INTO tasks_fts (tasks_fts, rowid, title, description, details)
+        VALUES ('delete', old.id, old.title, old.description, old.details);
+    END;
+    CREATE TRIGGER tasks_fts_update AFTER UPDATE OF title, description, details ON tasks BEGIN
+        INSERT INTO tasks_fts (tasks_fts, rowid, title, description, details)
+        VALUES ('delete', old.id, old.title, old.description, old.details);
+        INSERT INTO tasks_fts (rowid, title, description, details)
+        VALUES (new.id, new.title, new.description, new.details);
+    END;
+    "#,
 ];

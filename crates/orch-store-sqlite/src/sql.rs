@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use orch_core::graph::cycle_if_added;
 use orch_core::{
-    Analysis, CommitLink, DEFAULT_PROJECT, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
-    NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
-    TaskQuery, TaskRef, rules,
+    Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
+    NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
+    TaskRef, rules,
 };
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
@@ -225,7 +225,7 @@ pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]
     let parent_project = match parent {
         Some(p) => Some(project_of(tx, p)?.ok_or_else(|| Error::MissingReferences {
             field: "parent_id",
-            project_id: task.project_id.clone().unwrap_or_else(|| DEFAULT_PROJECT.into()),
+            project_id: task.project_id.clone().unwrap_or_else(|| orch_core::default_project().into()),
             missing: vec![p],
         })?),
         None => None,
@@ -240,7 +240,7 @@ pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]
         }
         (Some(p), _) => p.clone(),
         (None, Some(pp)) => pp,
-        (None, None) => DEFAULT_PROJECT.to_string(),
+        (None, None) => orch_core::default_project().to_string(),
     };
     let mut deps = task.dependencies.iter().map(|&d| resolve(d)).collect::<Result<Vec<_>>>()?;
     deps.sort();
@@ -880,6 +880,23 @@ pub(crate) fn find_by_external_keys(tx: &Transaction<'_>, project: &str, keys: &
     }
     out.sort_by_key(|t| t.id);
     Ok(out)
+}
+
+/// Full-text search through the FTS5 index `tasks_fts` (schema v2), best bm25 rank first.
+pub(crate) fn search_tasks(
+    tx: &Transaction<'_>,
+    project: Option<&str>,
+    words: &[String],
+    limit: u32,
+) -> Result<Vec<Task>> {
+    // Each word quoted (FTS5 syntax in the text is never interpreted) and matched as a prefix; all must occur.
+    let query: Vec<String> = words.iter().map(|w| format!("\"{}\"*", w.replace('"', ""))).collect();
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} FROM tasks JOIN (SELECT rowid AS hit, bm25(tasks_fts) AS score FROM tasks_fts \
+         WHERE tasks_fts MATCH ?1) ON hit = tasks.id WHERE ?2 IS NULL OR project_id = ?2 ORDER BY score, id LIMIT ?3"
+    );
+    let project = project.map_or(Value::Null, |p| Value::Text(p.into()));
+    query_tasks(tx, &sql, &[Value::Text(query.join(" ")), project, Value::Integer(i64::from(limit))])
 }
 
 pub(crate) fn save_document(tx: &Transaction<'_>, d: &NewDocument) -> Result<Document> {

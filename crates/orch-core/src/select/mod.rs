@@ -427,7 +427,7 @@ impl Weights {
         }
     }
 
-    /// Sets one factor's weight (e.g. from `SELECTION_WEIGHT_<env_name>`); refuses negative or non-finite values.
+    /// Sets one factor's weight (e.g. from `TASK_ORCHESTRATOR_WEIGHT_<env_name>`); refuses negative or non-finite values.
     pub fn set(&mut self, factor: Factor, weight: f64) -> Result<()> {
         if !weight.is_finite() || weight < 0.0 {
             return Err(Error::invalid(
