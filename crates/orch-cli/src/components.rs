@@ -89,8 +89,11 @@ pub async fn executor(database: Option<&Path>) -> Result<Arc<Executor>, String> 
 
 /// An orchestrator with every component configured from the environment.
 pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executor: bool) -> Result<Orchestrator> {
-    let orch =
-        orch.with_analysis(analysis_settings()?).with_expander(expander()?).with_selection(selection_settings()?);
+    let orch = orch
+        .with_analysis(analysis_settings()?)
+        .with_expander(expander()?)
+        .with_selection(selection_settings()?)
+        .with_git(crate::git::settings()?);
     if !with_executor {
         return Ok(orch);
     }

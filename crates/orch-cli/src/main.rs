@@ -1,9 +1,12 @@
 //! `task-orchestrator`: the MCP server (`serve`) and a CLI for people over the same Orchestrator.
 
+mod board;
 mod components;
 mod config;
+mod git;
 mod health;
 mod human;
+mod mcp_config;
 mod migrate;
 mod serve;
 
@@ -166,6 +169,23 @@ enum Command {
     },
     /// Copy a whole board from SQLite to PostgreSQL, keeping ids, and verify the row counts.
     Migrate(migrate::MigrateArgs),
+    /// Import another tool's board (Task Master tasks.json, beads issues.jsonl) into a project.
+    Import {
+        #[command(subcommand)]
+        command: board::ImportCommand,
+    },
+    /// Write a project as another tool's board file.
+    Export {
+        #[command(subcommand)]
+        command: board::ExportCommand,
+    },
+    /// Link commits to the tasks their messages name; install the post-commit hook.
+    Git {
+        #[command(subcommand)]
+        command: git::GitCommand,
+    },
+    /// Print (or --write) an MCP client's configuration for this repository's board.
+    McpConfig(mcp_config::McpConfigArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -402,6 +422,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Migrate(args) = &cli.command {
         return migrate::run(args).await;
     }
+    if let Command::McpConfig(args) = &cli.command {
+        return mcp_config::run(args, cli.db.as_deref());
+    }
+    if let Command::Git { command: git::GitCommand::Hook { command: git::HookCommand::Install { force, close } } } =
+        &cli.command
+    {
+        let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
+        return git::install_hook(&db, *force, *close);
+    }
     // A remote check needs no local database.
     if let Command::Health(h) = &cli.command
         && let Some(url) = &h.url
@@ -559,8 +588,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
             emit(json, tools::link_git_commit(&orch, p).await, |r| println!("{}", r.message))
         }
+        Command::Import { command } => board::import(&orch, command, json).await,
+        Command::Export { command } => board::export(&orch, command).await,
+        Command::Git { command: git::GitCommand::Scan(args) } => git::scan(&orch, args, json).await,
         // Handled above, before a database is opened; kept here so the match stays exhaustive without a panic.
         Command::Migrate(args) => migrate::run(&args).await,
+        Command::McpConfig(args) => mcp_config::run(&args, cli.db.as_deref()),
+        Command::Git { command: git::GitCommand::Hook { command: git::HookCommand::Install { force, close } } } => {
+            let db = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process())?;
+            git::install_hook(&db, force, close)
+        }
     }
 }
 
