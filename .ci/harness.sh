@@ -18,6 +18,10 @@ HARNESS="$ROOT/../shared/mcp-harness"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+# The servers run outside this repository: link_git_commit checks hashes against a repository it runs in, and the
+# calls below link a made-up one.
+cd "$WORK"
+export TASK_ORCHESTRATOR_GIT_REPO=off
 
 # A free loopback port (bound and released; nothing else on this machine races for it in CI).
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

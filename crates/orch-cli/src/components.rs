@@ -152,7 +152,8 @@ pub async fn configure(orch: Orchestrator, database: Option<&Path>, with_executo
     let orch = orch
         .with_analysis(analysis_settings(database)?)
         .with_expander(expander()?)
-        .with_selection(selection_settings()?);
+        .with_selection(selection_settings()?)
+        .with_git(crate::git::settings()?);
     if !with_executor {
         return Ok(orch);
     }

@@ -1,11 +1,14 @@
 //! `task-orchestrator`: the MCP server (`serve`) and a CLI for people over the same Orchestrator.
 
 mod board;
+mod board_io;
 mod commands;
 mod components;
 mod config;
+mod git;
 mod health;
 mod human;
+mod mcp_config;
 mod migrate;
 mod output;
 mod serve;
@@ -218,6 +221,23 @@ enum Command {
     },
     /// Copy a whole board from SQLite to PostgreSQL, keeping ids, and verify the row counts.
     Migrate(migrate::MigrateArgs),
+    /// Import another tool's board (Task Master tasks.json, beads issues.jsonl) into a project.
+    Import {
+        #[command(subcommand)]
+        command: board_io::ImportCommand,
+    },
+    /// Write a project as another tool's board file.
+    Export {
+        #[command(subcommand)]
+        command: board_io::ExportCommand,
+    },
+    /// Link commits to the tasks their messages name; install the post-commit hook.
+    Git {
+        #[command(subcommand)]
+        command: git::GitCommand,
+    },
+    /// Print (or --write) an MCP client's configuration for this repository's board.
+    McpConfig(mcp_config::McpConfigArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -283,7 +303,11 @@ fn analyze_params(id: i64, root: Option<String>) -> AnalyzeParams {
         estimate_code_volume: true,
         assess_risk: true,
         use_historical_data: true,
-        project_root: root,
+        // A person means the directory they typed relative to where they are; the tool would take it under the
+        // default workspace.
+        project_root: root.map(|r| {
+            std::path::absolute(config::expand_tilde(&r)).map_or(r, |p| p.display().to_string())
+        }),
     }
 }
 
@@ -494,6 +518,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         commands::completions::print::<Cli>(*shell, cli.json)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::McpConfig(args) = &cli.command {
+        return mcp_config::run(args, cli.db.as_deref());
+    }
+    if let Command::Git { command: git::GitCommand::Hook { command: git::HookCommand::Install { force, close } } } =
+        &cli.command
+    {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let board = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process(), &cwd)?;
+        return git::install_hook(&board.db, *force, *close);
+    }
     // A remote check needs no local database.
     if let Command::Health(h) = &cli.command
         && let Some(url) = &h.url
@@ -698,6 +732,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let p = LinkGitCommitParams { task_id: id, commit_hash: hash, commit_message: message, author };
             emit(json, tools::link_git_commit(&orch, p).await, |r| outln!("{}", r.message))
         }
+        Command::Import { command } => board_io::import(&orch, command, json).await,
+        Command::Export { command } => board_io::export(&orch, command).await,
+        Command::Git { command: git::GitCommand::Scan(args) } => git::scan(&orch, args, json).await,
         // Handled above, before a database is opened; kept here so the match stays exhaustive without a panic.
         Command::Migrate(args) => migrate::run(&args, json).await,
         Command::Completions { shell } => {
@@ -709,6 +746,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             commands::init::run(cli.db.as_deref(), &DatabaseEnv::from_process(), &cwd, &args, json).await
         }
         Command::Where => commands::where_(&board, json),
+        Command::McpConfig(args) => mcp_config::run(&args, cli.db.as_deref()),
+        Command::Git { command: git::GitCommand::Hook { command: git::HookCommand::Install { force, close } } } => {
+            let cwd = std::env::current_dir().context("cannot read the current directory")?;
+            let board = config::resolve(cli.db.as_deref(), &DatabaseEnv::from_process(), &cwd)?;
+            git::install_hook(&board.db, force, close)
+        }
     }
 }
 

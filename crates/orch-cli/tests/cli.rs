@@ -18,6 +18,7 @@ impl Cli {
         Command::new(env!("CARGO_BIN_EXE_task-orchestrator"))
             .args(["--db", &format!("sqlite://{}", self.dir.path().join("cli.db").display())])
             .args(args)
+            .current_dir(self.dir.path())
             .env_remove("DATABASE_URL")
             .env("TASK_ORCHESTRATOR_LOG_LEVEL", "error")
             .output()

@@ -8,6 +8,9 @@ use orch_core::{Analysis, CommitLink, Execution, Status, Task, TaskId, TaskMetri
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod interop;
+pub use interop::*;
+
 /// Task status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -52,7 +52,11 @@ impl OrchestratorServer {
         // Each tool group registers its own router; together they are the server's tool list.
         Self {
             orch,
-            tool_router: Self::task_router() + Self::exec_router() + Self::planning_router() + Self::next_router(),
+            tool_router: Self::task_router()
+                + Self::exec_router()
+                + Self::planning_router()
+                + Self::next_router()
+                + Self::interop_router(),
             metrics: Arc::new(Metrics::new()),
             call_timeout: None,
             subscriptions: Arc::new(Subscriptions::default()),

@@ -12,6 +12,9 @@ use orch_service::{
 
 use crate::dto::*;
 
+mod interop;
+pub use interop::{import_tasks, scan_git_commits};
+
 /// A tool failure with a message for the caller (reported as a tool result with `isError: true`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]

@@ -37,6 +37,9 @@ pub enum Error {
     /// The expansion request was invalid or the providers misconfigured.
     #[error(transparent)]
     Expand(#[from] orch_expand::ExpandError),
+    /// A board file or the git repository could not be read.
+    #[error(transparent)]
+    Interop(#[from] orch_interop::Error),
     /// A capability is switched off or failed to start; the message says why and how to enable it.
     #[error("{0}")]
     Unavailable(String),
@@ -72,6 +75,9 @@ impl Error {
             Error::Analyze(_) => ErrorKind::InvalidInput,
             Error::Expand(orch_expand::ExpandError::Config(_)) => ErrorKind::Unavailable,
             Error::Expand(_) => ErrorKind::InvalidInput,
+            Error::Interop(e) if e.is_caller_error() => ErrorKind::InvalidInput,
+            // git's own words are the useful part of a failed git call, so it is reported, not hidden as internal.
+            Error::Interop(_) => ErrorKind::Unavailable,
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Internal(_) => ErrorKind::Internal,

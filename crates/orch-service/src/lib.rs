@@ -4,9 +4,11 @@
 //! store, and returns domain values. Adapters only translate to and from their wire format.
 
 mod analysis;
+mod board_import;
 mod error;
 mod execution;
 mod expansion;
+mod git;
 mod health;
 mod next;
 mod prd_import;
@@ -22,19 +24,22 @@ use futures::future::{BoxFuture, Shared};
 pub use orch_analyze as analyze;
 pub use orch_exec as exec;
 pub use orch_expand as expand;
+pub use orch_interop as interop;
 pub use orch_prd as prd;
 
 pub use analysis::{AnalysisReport, AnalysisRequest, AnalysisSettings};
+pub use board_import::{BoardExportRequest, BoardImport, BoardImportRequest, ImportAction, ImportedItem};
 pub use execution::{CodeRun, ExecutionReport};
 pub use expansion::{ExpansionReport, ExpansionRequest};
+pub use git::{GitScanReport, GitScanRequest, GitSettings, ScannedLink};
 pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
 
 pub use error::{Error, ErrorKind, Result};
 pub use health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 use orch_core::{
-    CommitLink, Deletion, Execution, GraphData, NewCommitLink, NewTask, Status, StatusChange, Task, TaskFilter, TaskId,
-    TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
+    CommitLink, Deletion, Execution, GraphData, NewTask, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics,
+    TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
 };
 
 /// What `get_task` should include besides the task and its commits.
@@ -158,6 +163,8 @@ pub struct Orchestrator {
     selection: SelectionSettings,
     /// Project snapshots for `get_next_task`, valid while the board version is unchanged.
     snapshots: Arc<next::SnapshotCache>,
+    /// The repository commits are checked against, and how references are read.
+    git: Arc<GitSettings>,
 }
 
 impl std::fmt::Debug for Orchestrator {
@@ -183,6 +190,7 @@ impl Orchestrator {
             analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
             selection: SelectionSettings::default(),
             snapshots: Arc::default(),
+            git: Arc::default(),
         }
     }
 
@@ -319,11 +327,6 @@ impl Orchestrator {
             GraphFormat::Dot => Some(render::dot(&data)),
         };
         Ok(TaskGraph { data, format, rendered })
-    }
-
-    /// Links a commit to a task; returns the link and whether it is new.
-    pub async fn link_git_commit(&self, link: NewCommitLink) -> Result<(CommitLink, bool)> {
-        Ok(self.store.link_commit(validate::commit_link(link)?).await?)
     }
 }
 

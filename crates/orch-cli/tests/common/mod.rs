@@ -47,7 +47,9 @@ pub fn database_url(db: &std::path::Path) -> String {
 /// A command for the binary with an isolated environment pointing at the test database `db`.
 pub fn command(db: &std::path::Path) -> Command {
     let mut cmd = Command::new(BIN);
+    // Outside any git repository, so link_git_commit accepts the made-up hashes tests use.
     cmd.env_clear()
+        .current_dir(std::env::temp_dir())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", db.parent().unwrap())
         .env("DATABASE_URL", database_url(db))

@@ -93,8 +93,9 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Link a git commit (7-64 hex characters) to a task for traceability. Linking the same commit \
-        again changes nothing.",
+        description = "Link a git commit (7-64 hex characters) to a task for traceability. When the server has a git \
+        repository the hash must be one of its commits, and the stored hash, author and message are the \
+        repository's. Linking the same commit again changes nothing.",
         annotations(idempotent_hint = true)
     )]
     async fn link_git_commit(
