@@ -4,12 +4,14 @@
 //! store, and returns domain values. Adapters only translate to and from their wire format.
 
 mod analysis;
+mod claims;
 mod error;
 mod execution;
 mod expansion;
 mod health;
 mod next;
 mod prd_import;
+mod prd_preview;
 pub mod render;
 
 use std::future::Future;
@@ -29,6 +31,7 @@ pub use execution::{CodeRun, ExecutionReport};
 pub use expansion::{ExpansionReport, ExpansionRequest};
 pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
+pub use prd_preview::PrdPreview;
 
 pub use error::{Error, ErrorKind, Result};
 pub use health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
