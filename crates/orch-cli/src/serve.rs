@@ -10,6 +10,7 @@ use clap::Args;
 use orch_mcp::Metrics;
 use orch_mcp::http::{self, BearerToken, HttpConfig, HttpMode, HttpServer};
 use orch_service::Orchestrator;
+use tokio_util::sync::CancellationToken;
 
 /// Where and how to serve.
 #[derive(Debug, Args)]
@@ -111,10 +112,23 @@ pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs, board: &crate::config
         config.max_connections = n;
     }
     config.max_connections_per_client = args.max_connections_per_client;
-    let shutdown = shutdown_signal()?;
-    let server = HttpServer::bind(orch, config, Arc::new(Metrics::new())).await?;
+    let signal = shutdown_signal()?;
+    let (web, board_stop) = web_board(orch.clone(), config.token.clone());
+    let shutdown = async move {
+        signal.await;
+        board_stop.cancel();
+    };
+    let server = HttpServer::bind_with(orch, config, Arc::new(Metrics::new()), web).await?;
+    tracing::info!("web board on http://{}/", server.local_addr()?);
     server.run(shutdown).await?;
     Ok(())
+}
+
+/// The web board's routes, taking the server's token, and what stops its live streams at shutdown.
+fn web_board(orch: Arc<Orchestrator>, token: Option<BearerToken>) -> (axum::Router, CancellationToken) {
+    let stop = CancellationToken::new();
+    let token = token.map(|t| Arc::new(move |presented: &str| t.matches(presented)) as orch_web::TokenCheck);
+    (orch_web::router(orch, orch_web::BoardConfig { token, shutdown: stop.clone() }), stop)
 }
 
 /// A future completing on SIGTERM (orchestrators, `docker stop`) or SIGINT (Ctrl-C). The handlers are installed

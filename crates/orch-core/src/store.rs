@@ -47,6 +47,16 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Aggregates over the tasks matching a filter.
     async fn task_metrics(&self, filter: &TaskFilter) -> Result<TaskMetrics>;
 
+    /// Every project with tasks and how many it has, ordered by project id. The default reads the whole graph;
+    /// backends answer from an index.
+    async fn projects(&self) -> Result<Vec<(String, u64)>> {
+        let mut counts = std::collections::BTreeMap::<String, u64>::new();
+        for task in self.graph(None).await?.tasks {
+            *counts.entry(task.project_id).or_default() += 1;
+        }
+        Ok(counts.into_iter().collect())
+    }
+
     /// Every task of a project (all projects when `None`) and the edges among them.
     async fn graph(&self, project_id: Option<&str>) -> Result<GraphData>;
 
@@ -106,6 +116,14 @@ pub trait TaskStore: Send + Sync + 'static {
     /// backend cannot tell cheaply. Callers may reuse data read while the value stayed the same.
     async fn board_version(&self) -> Result<Option<u64>> {
         Ok(None)
+    }
+
+    /// A value that changes soon after anything on the board changes (this process or another), for live views
+    /// that poll it; `None` when the backend has no cheap signal. Unlike [`Self::board_version`] it may lag a write
+    /// by the notification delay, so it must not decide whether cached data is still valid. Defaults to
+    /// [`Self::board_version`].
+    async fn change_signal(&self) -> Result<Option<u64>> {
+        self.board_version().await
     }
 
     /// Checks the backend answers (for readiness probes).

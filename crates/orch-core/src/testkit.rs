@@ -314,6 +314,8 @@ pub async fn graph_by_project(store: &dyn TaskStore) {
     assert_eq!(all.tasks.len(), 4);
     assert!(all.tasks.iter().any(|t| t.id == x.id));
     assert!(store.graph(Some("none")).await.unwrap().tasks.is_empty());
+    let projects = store.projects().await.unwrap();
+    assert_eq!(projects, vec![(DEFAULT_PROJECT.to_string(), 3), ("x".to_string(), 1)]);
 }
 
 pub async fn commit_links_are_idempotent(store: &dyn TaskStore) {

@@ -679,6 +679,19 @@ impl std::fmt::Debug for HttpServer {
 impl HttpServer {
     /// Validates `config` and binds its address. Tool calls record into `metrics`.
     pub async fn bind(orch: Arc<Orchestrator>, config: HttpConfig, metrics: Arc<Metrics>) -> Result<Self, HttpError> {
+        Self::bind_with(orch, config, metrics, Router::new()).await
+    }
+
+    /// Like [`Self::bind`], also serving `extra`'s routes (e.g. the web board) behind the same `Host`/`Origin`
+    /// allow-lists. They are not behind the bearer-token check: they authenticate on their own (the board accepts
+    /// the same token as a bearer header or as its session cookie), because a browser must load the page before it
+    /// can present the token.
+    pub async fn bind_with(
+        orch: Arc<Orchestrator>,
+        config: HttpConfig,
+        metrics: Arc<Metrics>,
+        extra: Router,
+    ) -> Result<Self, HttpError> {
         config.validate()?;
         let allow = AllowList::parse(&config.effective_hosts(), &config.effective_origins())?;
         let sessions = CancellationToken::new();
@@ -740,11 +753,13 @@ impl HttpServer {
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, head_timeout))
             .layer(middleware::from_fn_with_state(state.clone(), check_token))
             .layer(middleware::from_fn_with_state(state.clone(), check_host_and_origin));
+        let extra = extra.layer(middleware::from_fn_with_state(state.clone(), check_host_and_origin));
         let router = Router::new()
             .route("/healthz", get(healthz))
             .route("/readyz", get(readyz))
             .merge(protected)
-            .with_state(state);
+            .with_state(state)
+            .merge(extra);
 
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await

@@ -5,6 +5,7 @@
 
 mod analysis;
 mod board_import;
+mod claims;
 mod error;
 mod execution;
 mod expansion;
@@ -12,6 +13,7 @@ mod git;
 mod health;
 mod next;
 mod prd_import;
+mod prd_preview;
 pub mod render;
 
 use std::future::Future;
@@ -34,6 +36,7 @@ pub use expansion::{ExpansionReport, ExpansionRequest};
 pub use git::{GitScanReport, GitScanRequest, GitSettings, ScannedLink};
 pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
+pub use prd_preview::PrdPreview;
 
 pub use error::{Error, ErrorKind, Result};
 pub use health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};

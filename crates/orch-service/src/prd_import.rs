@@ -42,7 +42,7 @@ pub struct PrdImport {
 }
 
 /// External keys of PRD tasks are namespaced so they cannot collide with other importers.
-fn external_key(draft: &TaskDraft) -> String {
+pub(crate) fn external_key(draft: &TaskDraft) -> String {
     format!("prd:{}", draft.key)
 }
 

@@ -13,6 +13,7 @@
 //! The schema is applied at connect time by sqlx's migrator, which holds a PostgreSQL advisory lock while it runs,
 //! so replicas starting together do not race.
 
+mod changes;
 mod config;
 mod error;
 mod import;
@@ -108,6 +109,9 @@ pub fn latest_schema_version() -> i64 {
 pub struct PgStore {
     pool: PgPool,
     config: Arc<PgConfig>,
+    /// The NOTIFY channel every write signals on (see [`changes`]).
+    channel: Arc<str>,
+    changes: Arc<changes::ChangeFeed>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -162,7 +166,8 @@ impl PgStore {
             })
             .connect_lazy_with(config.connect_options());
         tracing::info!(database = %config.redacted_url(), pool_size = config.pool_size, "PostgreSQL store ready");
-        Ok(Self { pool, config })
+        let channel = changes::channel(&config).into();
+        Ok(Self { pool, config, channel, changes: Arc::default() })
     }
 
     /// The configuration in use.
@@ -190,7 +195,15 @@ impl PgStore {
 
     /// Starts a write transaction (READ COMMITTED; the writes take the locks they need explicitly).
     async fn begin(&self) -> Result<PgTransaction<'static>> {
-        self.pool.begin().await.map_err(db_err("begin a transaction"))
+        let mut tx = self.pool.begin().await.map_err(db_err("begin a transaction"))?;
+        // Delivered when the transaction commits and dropped when it rolls back, so live views hear of exactly the
+        // writes that happened.
+        sqlx_core::query::query("SELECT pg_notify($1, '')")
+            .bind(&*self.channel)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err("signal the change"))?;
+        Ok(tx)
     }
 
     /// Starts a read-only transaction that sees one snapshot, for reads made of several statements.
@@ -340,6 +353,18 @@ impl TaskStore for PgStore {
         in_tx!(self, "list tasks", begin_read, |c| sql::list_tasks(c, query).await?)
     }
 
+    async fn projects(&self) -> Result<Vec<(String, u64)>> {
+        on_conn!(self, "list projects", |c| {
+            let rows: Vec<(String, i64)> = sqlx_core::query_as::query_as(
+                "SELECT project_id, COUNT(*) FROM tasks GROUP BY project_id ORDER BY project_id",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .map_err(db_err("list projects"))?;
+            rows.into_iter().map(|(p, n)| (p, u64::try_from(n).unwrap_or(0))).collect()
+        })
+    }
+
     async fn task_metrics(&self, filter: &TaskFilter) -> Result<TaskMetrics> {
         in_tx!(self, "compute metrics", begin_read, |c| sql::metrics(c, filter).await?)
     }
@@ -416,6 +441,10 @@ impl TaskStore for PgStore {
         let current = PgStore::schema_version(self).await?;
         let as_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
         Ok(Some(orch_core::SchemaVersion { current: as_u32(current), expected: as_u32(latest_schema_version()) }))
+    }
+
+    async fn change_signal(&self) -> Result<Option<u64>> {
+        Ok(Some(self.changes.value(&self.pool, &self.channel).await?))
     }
 
     async fn ping(&self) -> Result<()> {

@@ -226,6 +226,19 @@ impl TaskStore for SqliteStore {
         self.read(move |tx| sql::list_tasks(tx, &query)).await
     }
 
+    async fn projects(&self) -> Result<Vec<(String, u64)>> {
+        self.read(|tx| {
+            let mut stmt = tx
+                .prepare_cached("SELECT project_id, COUNT(*) FROM tasks GROUP BY project_id ORDER BY project_id")
+                .map_err(db_err("list projects"))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64)))
+                .map_err(db_err("list projects"))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err("list projects"))
+        })
+        .await
+    }
+
     async fn task_metrics(&self, filter: &TaskFilter) -> Result<TaskMetrics> {
         let filter = filter.clone();
         self.read(move |tx| sql::metrics(tx, &filter)).await
