@@ -58,7 +58,8 @@ test('the usage examples compile against the package and run against a server', 
     }
     writeFileSync(join(PROJECT_ROOT, 'auth.ts'), 'export const login = (user: string) => user.length > 0;\n');
   }
-  const server = await startHttp();
+  // The server must be told that this directory may be scanned: project_root is confined to allowed roots.
+  const server = await startHttp({ TASK_ORCHESTRATOR_WORKSPACE_ROOTS: PROJECT_ROOT });
   const dir = join(PACKAGE_ROOT, '.examples');
   try {
     // getNextTask('my-project', ...) reads `selectedTask.title`: the project needs a ready task.

@@ -57,7 +57,7 @@ export async function startHttp(extraEnv: Record<string, string> = {}): Promise<
   const board = tempBoard();
   const port = await freePort();
   const child = spawn(BIN, ['--db', board.db, 'serve', '--http', `127.0.0.1:${port}`], {
-    env: { PATH: process.env.PATH ?? '', HOME: board.dir, TASK_ORCHESTRATOR_LOG_LEVEL: 'warn', ...extraEnv },
+    env: { PATH: process.env.PATH ?? '', HOME: board.dir, TASK_ORCHESTRATOR_LOG_LEVEL: 'warn', TASK_ORCHESTRATOR_GIT_REPO: 'off', ...extraEnv },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -91,7 +91,7 @@ export function stdioServer(): { options: { stdio: { command: string; args: stri
         command: BIN,
         args: ['--db', board.db, 'serve'],
         stderr: 'ignore',
-        env: { PATH: process.env.PATH ?? '', HOME: board.dir, TASK_ORCHESTRATOR_LOG_LEVEL: 'warn' },
+        env: { PATH: process.env.PATH ?? '', HOME: board.dir, TASK_ORCHESTRATOR_LOG_LEVEL: 'warn', TASK_ORCHESTRATOR_GIT_REPO: 'off' },
       },
     },
     remove: board.remove,

@@ -305,9 +305,8 @@ fn analyze_params(id: i64, root: Option<String>) -> AnalyzeParams {
         use_historical_data: true,
         // A person means the directory they typed relative to where they are; the tool would take it under the
         // default workspace.
-        project_root: root.map(|r| {
-            std::path::absolute(config::expand_tilde(&r)).map_or(r, |p| p.display().to_string())
-        }),
+        project_root: root
+            .map(|r| std::path::absolute(config::expand_tilde(&r)).map_or(r, |p| p.display().to_string())),
     }
 }
 

@@ -237,9 +237,9 @@ fn unrelated_environment_variables_do_not_change_anything() {
     let next: Value = serde_json::from_slice(&next.stdout).unwrap();
     let weights = &next["selection"]["reasoning"]["factors"];
     let priority = weights.as_array().unwrap().iter().find(|f| f["factor"] == "priority").unwrap();
-    // Weights are normalised over the factors that apply: priority 1 against the defaults of unblocks 0.2,
-    // critical path 0.25, grouping 0.05 and success 0.05.
-    let expected = 1.0 / (1.0 + 0.2 + 0.25 + 0.05 + 0.05);
+    // Weights are normalised over the factors that apply: priority 1 against the defaults of unblocks 0.15,
+    // critical path 0.40, grouping 0.05 and success 0.05.
+    let expected = 1.0 / (1.0 + 0.15 + 0.40 + 0.05 + 0.05);
     assert!((priority["weight"].as_f64().unwrap() - expected).abs() < 1e-9, "{next}");
 }
 

@@ -32,6 +32,14 @@ export type GraphDto =
       nodes: NodeDto[];
     }
   | string;
+/**
+ * A board format of another tool.
+ */
+export type BoardFormatDto = "taskmaster" | "beads";
+/**
+ * What the import did with one item of the file.
+ */
+export type ImportActionDto = "created" | "updated" | "unchanged";
 
 /**
  * Every tool: its arguments (input) and its structured result (output).
@@ -73,6 +81,10 @@ export interface ToolTypes {
     input: GetTaskGraphInput;
     output: GetTaskGraphOutput;
   };
+  import_tasks: {
+    input: ImportTasksInput;
+    output: ImportTasksOutput;
+  };
   link_git_commit: {
     input: LinkGitCommitInput;
     output: LinkGitCommitOutput;
@@ -84,6 +96,10 @@ export interface ToolTypes {
   parse_prd: {
     input: ParsePrdInput;
     output: ParsePrdOutput;
+  };
+  scan_git_commits: {
+    input: ScanGitCommitsInput;
+    output: ScanGitCommitsOutput;
   };
   update_task: {
     input: UpdateTaskInput;
@@ -398,11 +414,12 @@ export interface ExecuteCodeInput {
    */
   task_id: number;
   /**
-   * Timeout in seconds (default 30, the server's EXECUTION_TIMEOUT).
+   * Timeout in seconds, from 1 to 3600 (default 30, the server's EXECUTION_TIMEOUT).
    */
   timeout?: number | null;
   /**
-   * Existing directory to run in (it may not contain the server's data); default: a fresh temporary directory.
+   * Directory to run in, under a workspace root (a relative path is created under the default workspace);
+   * default: a fresh temporary directory.
    */
   working_directory?: string | null;
 }
@@ -847,7 +864,83 @@ export interface NodeDto {
   title: string;
 }
 /**
- * Link a git commit (7-64 hex characters) to a task for traceability. Linking the same commit again changes nothing.
+ * Import a Task Master tasks.json or a beads issues.jsonl (the file content) into project_id: ids, subtasks, dependencies, status, priority, details. Importing the same file again updates the tasks it made instead of duplicating them. The result maps each item to its task and lists what had no counterpart.
+ */
+export interface ImportTasksInput {
+  /**
+   * The file content: a Task Master tasks.json or a beads issues.jsonl (at most 64 MiB).
+   */
+  content: string;
+  /**
+   * taskmaster or beads.
+   */
+  format: BoardFormatDto;
+  /**
+   * Project for the tasks (default "default-project").
+   */
+  project_id?: string;
+  /**
+   * Task Master only: the tag (board context) to import; default "master", or the file's only tag.
+   */
+  tag?: string | null;
+}
+export interface ImportTasksOutput {
+  /**
+   * Ids of the tasks created.
+   */
+  created_task_ids: number[];
+  /**
+   * Every item of the file and its task, in file order.
+   */
+  items: ImportedItemDto[];
+  /**
+   * What happened.
+   */
+  message: string;
+  /**
+   * The project the tasks are in.
+   */
+  project_id: string;
+  /**
+   * Ids of tasks from an earlier import that already matched.
+   */
+  unchanged_task_ids: number[];
+  /**
+   * What in the file has no counterpart on the board and was not imported.
+   */
+  unmapped: string[];
+  /**
+   * Ids of tasks from an earlier import that changed.
+   */
+  updated_task_ids: number[];
+  /**
+   * What could not be applied on the board.
+   */
+  warnings: string[];
+}
+/**
+ * One item of the imported file.
+ */
+export interface ImportedItemDto {
+  /**
+   * created, updated or unchanged.
+   */
+  action: ImportActionDto;
+  /**
+   * The external key a later import matches it by.
+   */
+  external_key: string;
+  /**
+   * Its id in the other tool ("2.1", "bd-7").
+   */
+  source_id: string;
+  /**
+   * The task it is stored as.
+   */
+  task_id: number;
+}
+/**
+ * Link a git commit (7-64 hex characters) to a task for traceability. When the server has a git repository the hash must be one of its commits, and the stored hash, author and message are the repository's. Linking the same commit again changes nothing.
  */
 export interface LinkGitCommitInput {
   /**
@@ -1047,6 +1140,88 @@ export interface ParsePrdOutput {
   updated_task_ids: number[];
 }
 /**
+ * Read the server's git repository history and link each commit to the tasks its message names (#12, task 12, refs #3, #4, closes #5), with the commit's real hash, author and message; each commit once per task. close_tasks: true also completes tasks a commit closes.
+ */
+export interface ScanGitCommitsInput {
+  /**
+   * Complete the tasks a commit closes ("closes #5", "fixes task 5"); default: the server's
+   * TASK_ORCHESTRATOR_GIT_CLOSES setting (off unless set).
+   */
+  close_tasks?: boolean | null;
+  /**
+   * Only this one commit (e.g. "HEAD"); overrides since.
+   */
+  commit?: string | null;
+  /**
+   * Read at most this many commits, newest first.
+   */
+  max_commits?: number | null;
+  /**
+   * A regular expression for task references whose group `id` (or first group) is the task number; default
+   * matches "#12", "task 12", "refs #3, #4", "closes #5".
+   */
+  pattern?: string | null;
+  /**
+   * Only commits after this revision (hash, branch, tag, HEAD~5); default: all of HEAD's history.
+   */
+  since?: string | null;
+}
+export interface ScanGitCommitsOutput {
+  /**
+   * Commits read.
+   */
+  commits_scanned: number;
+  /**
+   * Commits naming at least one task.
+   */
+  commits_with_references: number;
+  /**
+   * Tasks completed by "closes" references.
+   */
+  completed_task_ids: number[];
+  /**
+   * Tasks completed, after the change.
+   */
+  completed_tasks?: TaskDto[];
+  /**
+   * Links, oldest commit first.
+   */
+  links: ScannedLinkDto[];
+  /**
+   * What happened.
+   */
+  message: string;
+  /**
+   * The repository scanned.
+   */
+  repository: string;
+  /**
+   * References that could not be applied (unknown task, unfinished prerequisites).
+   */
+  warnings: string[];
+}
+/**
+ * A commit linked by a scan.
+ */
+export interface ScannedLinkDto {
+  /**
+   * The message closes the task.
+   */
+  closes: boolean;
+  /**
+   * The commit, with the repository's hash, author and message.
+   */
+  commit: CommitDto;
+  /**
+   * False when this commit was already linked to the task.
+   */
+  created: boolean;
+  /**
+   * The task.
+   */
+  task_id: number;
+}
+/**
  * Edit a task: title, description, details, priority, tags, language, environment, type, estimate, and add or remove dependencies. A dependency that would create a cycle is refused with the cycle.
  */
 export interface UpdateTaskInput {
@@ -1142,4 +1317,4 @@ export interface UpdateTaskStatusOutput {
 }
 
 /** The tool names, in tools/list order. */
-export const TOOL_NAMES = ["analyze_complexity","create_task","delete_task","estimate_effort","execute_code","expand_task","get_next_task","get_task","get_task_graph","link_git_commit","list_tasks","parse_prd","update_task","update_task_status"] as const;
+export const TOOL_NAMES = ["analyze_complexity","create_task","delete_task","estimate_effort","execute_code","expand_task","get_next_task","get_task","get_task_graph","import_tasks","link_git_commit","list_tasks","parse_prd","scan_git_commits","update_task","update_task_status"] as const;
