@@ -114,6 +114,22 @@ async fn click(c: &Client, locator: Locator<'_>) {
     }
 }
 
+/// Finds an input and types into it, again if a live update re-rendered it in between.
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let attempt = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.send_keys(text).await,
+            Err(e) => Err(e),
+        };
+        match attempt {
+            Ok(()) => return,
+            Err(e) => assert!(Instant::now() < deadline, "cannot type into {css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 /// The text of the element `css` now (empty when it is missing or being re-rendered).
 async fn text_of(c: &Client, css: &str) -> String {
     match c.find(Locator::Css(css)).await {
@@ -191,10 +207,16 @@ async fn the_board_shows_the_plan_live_and_acts_through_the_service() {
     for id in &ids {
         wait_for(c, &format!(r#"article.card[data-task-id="{id}"]"#)).await;
     }
-    let done = c.find(Locator::Css(r#"section.column[data-status="completed"] article.card"#)).await.unwrap();
-    assert_eq!(done.attr("data-task-id").await.unwrap(), Some(schema.to_string()));
-    let ready = c.find(Locator::Css(&format!(r#"article.card[data-task-id="{migrations}"] .ready"#))).await.unwrap();
-    assert_eq!(ready.text().await.unwrap(), "Ready");
+    // Live updates may re-render a card between finding it and reading it: read again until it holds.
+    eventually("the completed column holds the schema task", || async {
+        match c.find(Locator::Css(r#"section.column[data-status="completed"] article.card"#)).await {
+            Ok(done) => done.attr("data-task-id").await.ok().flatten() == Some(schema.to_string()),
+            Err(_) => false,
+        }
+    })
+    .await;
+    let ready_css = format!(r#"article.card[data-task-id="{migrations}"] .ready"#);
+    eventually("the migrations card is marked ready", || async { text_of(c, &ready_css).await == "Ready" }).await;
     wait_for(c, "#live.on").await;
 
     // Page weight: everything the first load transferred (the event stream excluded: it never ends).
@@ -246,7 +268,7 @@ async fn the_board_shows_the_plan_live_and_acts_through_the_service() {
         shoot(c, "failure.png").await;
         panic!("no dependency field in the panel: {}", text_of(c, "#detail").await);
     }
-    c.find(Locator::Css("#add-dependency")).await.unwrap().send_keys(&api.to_string()).await.unwrap();
+    type_into(c, "#add-dependency", &api.to_string()).await;
     click(c, Locator::XPath(r#"//button[normalize-space()="Add dependency"]"#)).await;
     eventually("the cycle error", || async { text_of(c, "#detail-error").await.contains("cycle") }).await;
     let message = text_of(c, "#detail-error").await;
@@ -258,7 +280,7 @@ async fn the_board_shows_the_plan_live_and_acts_through_the_service() {
     let fresh = live_ids[0];
     click(c, Locator::Css(&format!(r#"article.card[data-task-id="{fresh}"] button.open"#))).await;
     wait_for(c, &format!(r#"#detail-title[data-task-id="{fresh}"]"#)).await;
-    c.find(Locator::Css("#claim-assignee")).await.unwrap().send_keys("ana").await.unwrap();
+    type_into(c, "#claim-assignee", "ana").await;
     click(c, Locator::XPath(r#"//aside[@id="detail"]//button[normalize-space()="Claim"]"#)).await;
     eventually("the claim over MCP", || async {
         mcp.call("get_task", json!({"task_id": fresh})).await["task"]["assignee"] == "ana"
