@@ -311,7 +311,7 @@ impl Executor {
             workdir: work,
             fresh_workdir: true,
         };
-        let run = self.run_helper(launched, job, None, None, Duration::from_secs(20), 64 * 1024).await?;
+        let run = self.run_helper(launched, job, None, None, Duration::from_secs(20), 64 * 1024, None).await?;
         let mut layers: BTreeMap<String, LayerStatus> = BTreeMap::new();
         for report in &run.reports {
             if let HelperReport::Layer { name, ok, detail } = report {
@@ -388,10 +388,6 @@ impl Executor {
             max_file_size_bytes: self.config.max_file_size_bytes,
             max_open_files: OPEN_FILES,
         }
-    }
-
-    async fn remove_scratch(&self, scratch: Scratch) {
-        let _ = tokio::task::spawn_blocking(move || drop(scratch)).await;
     }
 
     /// Opens the caller's working directory beneath an allowed root, by handle, and refuses one that holds or lies
@@ -487,8 +483,12 @@ impl Executor {
             ExecLanguage::Sql => "main.sql",
         };
 
-        let _permit =
-            self.permits.acquire().await.map_err(|e| ExecError::io("waiting for a slot", std::io::Error::other(e)))?;
+        let slot = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ExecError::io("waiting for a slot", std::io::Error::other(e)))?;
         let network = !request.packages.is_empty();
         // A prepared helper has no network; an install needs one started for it.
         let prepared = if network { None } else { self.launcher.take() };
@@ -563,8 +563,9 @@ impl Executor {
         };
         let install_timeout = network.then_some(self.config.package_timeout);
         let handle = caller_workdir.as_ref().map(|d| &d.fd);
-        let run =
-            self.run_helper(launched, job, handle, install_timeout, timeout, self.config.output_limit_bytes).await?;
+        let run = self
+            .run_helper(launched, job, handle, install_timeout, timeout, self.config.output_limit_bytes, Some(slot))
+            .await?;
         if let Some((code, log)) = run.failed_install() {
             return Err(ExecError::PackageInstallFailed {
                 packages: request.packages.clone(),
@@ -675,8 +676,9 @@ impl Executor {
         install_timeout: Option<Duration>,
         timeout: Duration,
         cap: usize,
+        slot: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Result<RawRun, ExecError> {
-        let Launched { mut child, control, cgroup, scratch } = launched;
+        let Launched { mut child, control, mut cgroup, scratch } = launched;
         let payload = frame(&job).map_err(|e| ExecError::io("encoding the job", std::io::Error::other(e)))?;
         let mut started = Instant::now();
         send_handle(&control, handle)?;
@@ -701,7 +703,8 @@ impl Executor {
         let mut deadline = tokio::time::Instant::now() + install_timeout.unwrap_or(timeout);
         let mut timed_out = false;
         let mut exited = false;
-        while !exited {
+        let mut reported = false;
+        while !exited && !reported {
             tokio::select! {
                 status = child.wait() => {
                     status.map_err(|e| ExecError::io("waiting for the sandbox helper", e))?;
@@ -714,6 +717,8 @@ impl Executor {
                         started = Instant::now();
                         deadline = tokio::time::Instant::now() + timeout;
                     }
+                    // The helper reports the outcome only once every process of the execution is gone.
+                    reported = report.is_terminal();
                     reports.push(report);
                 }
                 () = tokio::time::sleep_until(deadline) => {
@@ -735,28 +740,53 @@ impl Executor {
             }
         }
         let elapsed = started.elapsed();
-        let mut memory_limit_hit = false;
-        if let Some(mut cgroup) = cgroup {
-            let (emptied, used) = tokio::task::spawn_blocking(move || {
-                let hit = cgroup.memory_limit_hit();
-                (cgroup.empty().map(|()| hit), cgroup)
-            })
-            .await
-            .map_err(|e| ExecError::io("emptying the cgroup", std::io::Error::other(e)))?;
-            match emptied {
-                Ok(hit) => memory_limit_hit = hit,
-                Err(message) => tracing::error!(%message, "execution cgroup could not be emptied"),
-            }
-            Self::remove_cgroup(used);
-        }
         let grace = Duration::from_secs(2);
+        let mut memory_limit_hit = false;
+        if exited {
+            // Killed on timeout, or gone without a report: whatever is left holds the output pipes open.
+            if let Some(mut cgroup) = cgroup.take() {
+                let (emptied, used) = tokio::task::spawn_blocking(move || {
+                    let hit = cgroup.memory_limit_hit();
+                    (cgroup.empty().map(|()| hit), cgroup)
+                })
+                .await
+                .map_err(|e| ExecError::io("emptying the cgroup", std::io::Error::other(e)))?;
+                match emptied {
+                    Ok(hit) => memory_limit_hit = hit,
+                    Err(message) => tracing::error!(%message, "execution cgroup could not be emptied"),
+                }
+                Self::remove_cgroup(used);
+            }
+        } else if let Some(cgroup) = &cgroup {
+            memory_limit_hit = cgroup.memory_limit_hit();
+        }
         let (stdout, stdout_cut) = join_within(stdout, grace).await;
         let (stderr, stderr_cut) = join_within(stderr, grace).await;
-        let _ = tokio::time::timeout(grace, reader).await;
-        while let Ok(report) = report_rx.try_recv() {
-            reports.push(report);
+        if exited {
+            let _ = tokio::time::timeout(grace, reader).await;
+            while let Ok(report) = report_rx.try_recv() {
+                reports.push(report);
+            }
         }
-        self.remove_scratch(scratch).await;
+        // The result is complete; the helper and its init exit on their own. Their teardown (namespaces, the
+        // cgroup as a backstop, the scratch directory) happens off the caller's path, holding the execution's slot
+        // so teardowns stay within the concurrency limit.
+        tokio::spawn(async move {
+            if !exited && tokio::time::timeout(Duration::from_secs(10), child.wait()).await.is_err() {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+            }
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(used) = cgroup
+                    && let Err(message) = used.kill_and_remove()
+                {
+                    tracing::error!(%message, "execution cgroup could not be removed");
+                }
+                drop(scratch);
+            })
+            .await;
+            drop(slot);
+        });
         Ok(RawRun {
             stdout,
             stderr,

@@ -179,6 +179,7 @@ fn run_helper(setup: &Setup, control: &File) -> Result<u8, HelperReport> {
         Err(err) => Err(setup_failed("fork", err.to_string())),
         Ok(ForkResult::Child) => init_stage(setup, control),
         Ok(ForkResult::Parent { child }) => {
+            silence_output();
             // The init process reports the program's status; we only mirror whether it managed to.
             Ok(match wait_for(child) {
                 Some(WaitStatus::Exited(_, code)) => u8::try_from(code).unwrap_or(SETUP_FAILED),
@@ -295,13 +296,22 @@ fn run_steps(cx: &Context<'_>, in_namespaces: bool) -> u8 {
             Ok(ForkResult::Child) => step_stage(cx, step, in_namespaces),
             Ok(ForkResult::Parent { child }) => child,
         };
+        if last {
+            silence_output();
+        }
         let outcome = supervise(child);
-        // Whatever the step left running (daemons, stragglers) must not meet the next one.
+        // Whatever the step left running (daemons, stragglers) must not meet the next one, nor outlive the report:
+        // once it is sent the server takes the output as complete and the result as final.
         if in_namespaces {
             let _ = kill(Pid::from_raw(-1), Signal::SIGKILL);
-            while waitpid(Pid::from_raw(-1), Some(nix::sys::wait::WaitPidFlag::WNOHANG))
-                .is_ok_and(|s| s != WaitStatus::StillAlive)
-            {}
+            // Every process of the namespace is our descendant, and orphans are re-parented to us, so ECHILD means
+            // all of them are gone.
+            loop {
+                match waitpid(Pid::from_raw(-1), None) {
+                    Ok(_) | Err(Errno::EINTR) => {}
+                    Err(_) => break,
+                }
+            }
         } else {
             let _ = kill(Pid::from_raw(-child.as_raw()), Signal::SIGKILL);
             kill_adopted_descendants();
@@ -322,6 +332,16 @@ fn run_steps(cx: &Context<'_>, in_namespaces: bool) -> u8 {
         }
     }
     0
+}
+
+/// Points this process's stdout and stderr at /dev/null once the last step holds the execution's output pipes, so
+/// the server sees end of file when the program and its descendants are gone, without waiting for the helper.
+fn silence_output() {
+    if let Ok(null) = File::options().write(true).open("/dev/null") {
+        // Failing leaves the pipes open, which only delays the end of file until this process exits.
+        let _ = redirect(&null, 1);
+        let _ = redirect(&null, 2);
+    }
 }
 
 fn log_tail(path: &std::path::Path) -> String {
