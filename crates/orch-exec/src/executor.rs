@@ -14,8 +14,8 @@ use tokio::sync::Semaphore;
 use crate::cgroup::{CgroupParent, ExecCgroup};
 use crate::config::{ExecConfig, ExecLanguage, IsolationLevel};
 use crate::error::ExecError;
-use crate::launcher::{Launched, Launcher, Purpose, Scratch, set_mode};
-use crate::spec::{HelperLimits, HelperReport, Job, RequestedLayers, ScriptJob, Step, frame};
+use crate::launcher::{Launched, Launcher, OPEN_FILES, Purpose, Scratch, set_mode};
+use crate::spec::{HelperReport, Job, RequestedLayers, ScriptJob, Step, frame};
 use crate::workspace::{AllowedRoots, OpenedDir};
 
 /// One request to run code.
@@ -169,7 +169,6 @@ const SYSTEM_WRITE_PATHS: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
 /// Directories that may never be, contain or hold a working directory.
 const SYSTEM_DIRS: &[&str] =
     &["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/proc", "/sys", "/dev", "/boot", "/run"];
-const OPEN_FILES: u64 = 1024;
 /// Deepest bracket nesting accepted in JavaScript and TypeScript; far beyond hand-written code, far below what
 /// overflows a parser's stack.
 pub const MAX_NESTING: usize = 1000;
@@ -223,18 +222,7 @@ impl Executor {
         if let Ok(parent) = &cgroup_parent {
             parent.sweep_stale();
         }
-        let launcher = Launcher::new(
-            config.helper_command.clone(),
-            config.scratch_root.clone(),
-            cgroup_parent.as_ref().ok().cloned(),
-            (config.max_memory_bytes, config.max_processes),
-            base_read_paths,
-            protected,
-            helper_limits(&config),
-            config.sandbox_user,
-            // Two cover a caller running executions one after another, or two at once, at two idle processes each.
-            config.max_concurrent.clamp(1, 2),
-        );
+        let launcher = Launcher::new(&config, cgroup_parent.as_ref().ok().cloned(), base_read_paths, protected);
         let mut executor = Self {
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             config,
@@ -311,7 +299,7 @@ impl Executor {
             workdir: work,
             fresh_workdir: true,
         };
-        let run = self.run_helper(launched, job, None, None, Duration::from_secs(20), 64 * 1024, None).await?;
+        let run = self.run_helper(launched, job, None, (None, Duration::from_secs(20)), 64 * 1024, None).await?;
         let mut layers: BTreeMap<String, LayerStatus> = BTreeMap::new();
         for report in &run.reports {
             if let HelperReport::Layer { name, ok, detail } = report {
@@ -564,7 +552,7 @@ impl Executor {
         let install_timeout = network.then_some(self.config.package_timeout);
         let handle = caller_workdir.as_ref().map(|d| &d.fd);
         let run = self
-            .run_helper(launched, job, handle, install_timeout, timeout, self.config.output_limit_bytes, Some(slot))
+            .run_helper(launched, job, handle, (install_timeout, timeout), self.config.output_limit_bytes, Some(slot))
             .await?;
         if let Some((code, log)) = run.failed_install() {
             return Err(ExecError::PackageInstallFailed {
@@ -673,8 +661,7 @@ impl Executor {
         launched: Launched,
         job: Job,
         handle: Option<&OwnedFd>,
-        install_timeout: Option<Duration>,
-        timeout: Duration,
+        (install_timeout, timeout): (Option<Duration>, Duration),
         cap: usize,
         slot: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Result<RawRun, ExecError> {
@@ -797,19 +784,6 @@ impl Executor {
             elapsed,
             memory_limit_hit,
         })
-    }
-}
-
-/// Limits the helper applies, from the configuration.
-fn helper_limits(config: &ExecConfig) -> HelperLimits {
-    HelperLimits {
-        file_size_bytes: config.max_file_size_bytes,
-        open_files: OPEN_FILES,
-        // RLIMIT_NPROC counts every process of the user, and concurrent executions share the sandbox user.
-        processes: config.max_processes.saturating_mul(config.max_concurrent.max(1) as u64),
-        // The scratch quota: configured, or half the memory limit (tmpfs pages count against the memory cgroup, so
-        // memory and disk together never exceed the memory limit).
-        disk_bytes: config.disk_bytes.unwrap_or(config.max_memory_bytes / 2).max(1024 * 1024),
     }
 }
 

@@ -306,12 +306,7 @@ fn run_steps(cx: &Context<'_>, in_namespaces: bool) -> u8 {
             let _ = kill(Pid::from_raw(-1), Signal::SIGKILL);
             // Every process of the namespace is our descendant, and orphans are re-parented to us, so ECHILD means
             // all of them are gone.
-            loop {
-                match waitpid(Pid::from_raw(-1), None) {
-                    Ok(_) | Err(Errno::EINTR) => {}
-                    Err(_) => break,
-                }
-            }
+            while let Ok(_) | Err(Errno::EINTR) = waitpid(Pid::from_raw(-1), None) {}
         } else {
             let _ = kill(Pid::from_raw(-child.as_raw()), Signal::SIGKILL);
             kill_adopted_descendants();

@@ -14,8 +14,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::cgroup::{CgroupParent, ExecCgroup};
+use crate::config::ExecConfig;
 use crate::error::ExecError;
 use crate::spec::{HelperLimits, RequestedLayers, Setup, frame};
+
+/// RLIMIT_NOFILE of executed code.
+pub(crate) const OPEN_FILES: u64 = 1024;
 
 /// A per-execution scratch directory on the host, removed when dropped.
 pub(crate) struct Scratch {
@@ -91,30 +95,33 @@ pub(crate) struct Launcher {
 
 impl Launcher {
     /// A launcher with an empty pool; call [`Launcher::refill`] once the layers are known.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        helper_command: Vec<std::ffi::OsString>,
-        scratch_root: PathBuf,
+        config: &ExecConfig,
         cgroup: Option<CgroupParent>,
-        (memory_bytes, processes): (u64, u64),
         read_paths: Vec<PathBuf>,
         protected: Vec<PathBuf>,
-        limits: HelperLimits,
-        sandbox_user: (u32, u32),
-        wanted: usize,
     ) -> Self {
         Self {
-            helper_command,
-            scratch_root,
+            helper_command: config.helper_command.clone(),
+            scratch_root: config.scratch_root.clone(),
             cgroup,
-            memory_bytes,
-            processes,
+            memory_bytes: config.max_memory_bytes,
+            processes: config.max_processes,
             read_paths,
             protected,
             layers: RequestedLayers { namespaces: false, landlock: false, seccomp: false },
-            limits,
-            sandbox_user,
-            wanted,
+            limits: HelperLimits {
+                file_size_bytes: config.max_file_size_bytes,
+                open_files: OPEN_FILES,
+                // RLIMIT_NPROC counts every process of the user, and concurrent executions share the sandbox user.
+                processes: config.max_processes.saturating_mul(config.max_concurrent.max(1) as u64),
+                // The scratch quota: configured, or half the memory limit (tmpfs pages count against the memory
+                // cgroup, so memory and disk together never exceed the memory limit).
+                disk_bytes: config.disk_bytes.unwrap_or(config.max_memory_bytes / 2).max(1024 * 1024),
+            },
+            sandbox_user: config.sandbox_user,
+            // Two cover a caller running executions one after another, or two at once, at two idle processes each.
+            wanted: config.max_concurrent.clamp(1, 2),
             pool: Mutex::default(),
             filling: AtomicUsize::new(0),
         }
