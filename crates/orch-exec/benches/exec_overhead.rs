@@ -26,12 +26,8 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
 }
 
-#[allow(unsafe_code)]
 fn monotonic() -> Duration {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: clock_gettime writes one timespec into a valid, exclusively borrowed struct.
-    assert_eq!(unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) }, 0);
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).unwrap().into()
 }
 
 /// Request-to-first-statement and last-statement-to-result of one run whose output is two monotonic stamps.
