@@ -704,7 +704,8 @@ impl Executor {
                         started = Instant::now();
                         deadline = tokio::time::Instant::now() + timeout;
                     }
-                    // The helper reports the outcome only once every process of the execution is gone.
+                    // A terminal report comes from init once every process of the execution is gone, or from a
+                    // step that failed before the program started.
                     reported = report.is_terminal();
                     reports.push(report);
                 }
