@@ -25,6 +25,16 @@ fn helpers_of(parent: u32) -> Vec<u32> {
     found
 }
 
+/// Helpers of this process that wait with a root built under `dir` (after `pivot_root` the path is gone from their
+/// mount table, so helpers running a job, and those of other tests running in parallel, are left out).
+fn waiting_helpers_under(dir: &Path) -> Vec<u32> {
+    let dir = dir.display().to_string();
+    helpers_of(std::process::id())
+        .into_iter()
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).is_ok_and(|m| m.contains(&dir)))
+        .collect()
+}
+
 fn parent_of(pid: u32) -> Option<u32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may contain spaces and parentheses; fields resume after the last ')'.
@@ -39,11 +49,12 @@ fn alive(pid: u32) -> bool {
         .is_some_and(|state| state != 'Z' && state != 'X')
 }
 
-fn wait_for(what: &str, deadline: Duration, mut check: impl FnMut() -> bool) {
+/// Polls `check` without blocking the runtime, which prepares helpers in the background meanwhile.
+async fn wait_for(what: &str, deadline: Duration, mut check: impl FnMut() -> bool) {
     let started = Instant::now();
     while !check() {
         assert!(started.elapsed() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -80,9 +91,8 @@ async fn every_execution_gets_a_sandbox_of_its_own_even_concurrently() {
 async fn a_prepared_helper_killed_while_waiting_is_not_used() {
     let tmp = tempfile::tempdir().unwrap();
     let exec = common::executor(tmp.path(), Vec::new()).await;
-    let me = std::process::id();
-    wait_for("prepared helpers", Duration::from_secs(30), || !helpers_of(me).is_empty());
-    for pid in helpers_of(me) {
+    wait_for("prepared helpers", Duration::from_secs(30), || !waiting_helpers_under(tmp.path()).is_empty()).await;
+    for pid in waiting_helpers_under(tmp.path()) {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
     }
     // Every helper there was is dead; the execution still runs, and later ones too.
@@ -108,19 +118,20 @@ async fn prepared_helpers_do_not_outlive_the_server() {
         .spawn()
         .unwrap();
     let ready = tmp.path().join("ready");
-    wait_for("the server to run an execution", Duration::from_secs(120), || ready.exists());
+    wait_for("the server to run an execution", Duration::from_secs(120), || ready.exists()).await;
     let mut helpers = Vec::new();
     wait_for("prepared helpers", Duration::from_secs(30), || {
         helpers = helpers_of(server.id());
         !helpers.is_empty()
-    });
+    })
+    .await;
     // Their init processes (pid 1 of each sandbox) too.
     let inits: Vec<u32> = helpers.iter().flat_map(|pid| helpers_of(*pid)).collect();
     assert!(!inits.is_empty(), "prepared helpers in namespace mode have an init: {helpers:?}");
     server.kill().unwrap();
     server.wait().unwrap();
     let everyone: Vec<u32> = helpers.iter().chain(&inits).copied().collect();
-    wait_for("the helpers to exit", Duration::from_secs(10), || everyone.iter().all(|pid| !alive(*pid)));
+    wait_for("the helpers to exit", Duration::from_secs(10), || everyone.iter().all(|pid| !alive(*pid))).await;
 }
 
 /// The server side of the test above: runs one execution (so helpers are prepared), says so, and waits to be killed.
