@@ -30,7 +30,6 @@ use orch_service::Orchestrator;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::watch;
@@ -615,16 +614,7 @@ async fn delete_answers_ok(request: Request, next: Next) -> Response {
 // ---------------------------------------------------------------------------------------------------------------
 // Handlers
 
-/// The body of `GET /healthz`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Liveness {
-    /// Always "ok": a process that answers is alive.
-    pub status: String,
-    /// The server's version.
-    pub version: String,
-    /// Seconds since the server started listening.
-    pub uptime_seconds: f64,
-}
+pub use orch_protocol::health::Liveness;
 
 async fn healthz(State(state): State<AppState>) -> Response {
     axum::Json(Liveness {

@@ -39,11 +39,11 @@ pub use prd_import::{PrdImport, PrdRequest, Progress};
 pub use prd_preview::PrdPreview;
 
 pub use error::{Error, ErrorKind, Result};
-pub use health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 use orch_core::{
     CommitLink, Deletion, Execution, GraphData, NewTask, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics,
     TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
 };
+pub use orch_protocol::health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 
 /// What `get_task` should include besides the task and its commits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -139,7 +139,7 @@ impl From<Task> for TaskDto {
 }
 
 /// Ids on the wire are plain integers.
-pub(crate) fn ids(ids: Vec<TaskId>) -> Vec<i64> {
+pub fn ids(ids: Vec<TaskId>) -> Vec<i64> {
     ids.into_iter().map(|i| i.0).collect()
 }
 
