@@ -152,6 +152,8 @@ pub struct HttpConfig {
     pub max_connections_per_client: usize,
     /// How long in-flight requests may run after shutdown starts.
     pub shutdown_grace: Duration,
+    /// The tools offered (`TASK_ORCHESTRATOR_TOOLS`).
+    pub tools: crate::ToolProfile,
 }
 
 impl HttpConfig {
@@ -171,6 +173,7 @@ impl HttpConfig {
             max_connections: default_max_connections(),
             max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            tools: crate::ToolProfile::All,
         }
     }
 
@@ -696,6 +699,7 @@ impl HttpServer {
         let allow = AllowList::parse(&config.effective_hosts(), &config.effective_origins())?;
         let sessions = CancellationToken::new();
         let server = OrchestratorServer::new(orch.clone())
+            .with_tools(&config.tools)
             .with_metrics(metrics.clone())
             .with_call_timeout(config.request_timeout);
 
