@@ -145,6 +145,18 @@ enum Command {
         /// Only this project.
         #[arg(long)]
         project: Option<String>,
+        /// Only tasks with this status.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<StatusDto>,
+        /// Only this task and its neighbourhood (see --depth).
+        #[arg(long, value_name = "ID")]
+        root: Option<i64>,
+        /// Dependency steps from --root (default 2).
+        #[arg(long, value_name = "N")]
+        depth: Option<u32>,
+        /// Most tasks to show (default 100, at most 10000).
+        #[arg(long, value_name = "N")]
+        limit: Option<u32>,
     },
     /// Pick the next task to work on (and optionally claim it).
     Next(NextArgs),
@@ -272,6 +284,9 @@ struct NextArgs {
     /// Who is asking.
     #[arg(long)]
     assignee: Option<String>,
+    /// With --json: the full selection (every factor of every ranked task) instead of the compact one.
+    #[arg(long)]
+    explain: bool,
     /// Hours available today.
     #[arg(long)]
     hours: Option<f64>,
@@ -580,6 +595,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 parent_id: a.parent,
                 limit: a.limit,
                 offset: a.offset,
+                fields: Vec::new(),
             };
             let result = if a.ready || a.blocked || a.sort != SortKey::Id {
                 everyday::list_narrowed(&orch, p, a.ready, a.blocked, a.sort).await?
@@ -623,13 +639,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let p = DeleteTaskParams { task_id: id, force };
             emit(json, tools::delete_task(&orch, p).await, |r| outln!("{}", r.message))
         }
-        Command::Graph { format, project } => {
+        Command::Graph { format, project, status, root, depth, limit } => {
             let format = match format {
                 Format::Json => GraphFormatDto::Json,
                 Format::Mermaid => GraphFormatDto::Mermaid,
                 Format::Dot => GraphFormatDto::Dot,
             };
-            let p = GetTaskGraphParams { format, project_id: project };
+            let p = GetTaskGraphParams { format, project_id: project, status, root_task_id: root, depth, limit };
             emit(json, tools::get_task_graph(&orch, p).await, human::graph)
         }
         Command::Next(a) => {
@@ -641,6 +657,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 available_developers: a.developers,
                 claim: a.claim,
                 assignee: a.assignee,
+                explain: a.explain,
                 ..Default::default()
             };
             emit(json, tools::get_next_task(&orch, p).await, human::next)

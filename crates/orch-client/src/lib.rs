@@ -253,7 +253,7 @@ impl TaskOrchestratorClient {
     }
 
     /// `list_tasks`.
-    pub async fn list_tasks(&self, params: ListTasksParams) -> Result<ListTasksResult, ClientError> {
+    pub async fn list_tasks(&self, params: ListTasksParams) -> Result<ListTasksPage, ClientError> {
         self.call("list_tasks", &params).await
     }
 

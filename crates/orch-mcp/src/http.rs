@@ -83,6 +83,7 @@ impl HttpServer {
         let allow = AllowList::parse(&config.effective_hosts(), &config.effective_origins())?;
         let sessions = CancellationToken::new();
         let server = OrchestratorServer::new(orch.clone())
+            .with_tools(&config.tools)
             .with_metrics(metrics.clone())
             .with_call_timeout(config.request_timeout);
 

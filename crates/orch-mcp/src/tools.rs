@@ -6,8 +6,8 @@ use orch_core::{NewCommitLink, NewTask, TaskFilter, TaskId, TaskPatch};
 use orch_service::expand::{ExpandOptions, LlmProvider, ProviderChoice};
 use orch_service::prd::ParseOptions;
 use orch_service::{
-    AnalysisRequest, CodeRun, DetailOptions, ErrorKind, ExpansionRequest, GraphFormat, Orchestrator, PrdRequest,
-    Progress,
+    AnalysisRequest, CodeRun, DetailOptions, ErrorKind, ExpansionRequest, GraphFormat, GraphScope, MAX_GRAPH_LIMIT,
+    Orchestrator, PrdRequest, Progress,
 };
 
 use crate::dto::*;
@@ -162,6 +162,20 @@ pub async fn list_tasks(orch: &Orchestrator, p: ListTasksParams) -> Result<ListT
     })
 }
 
+/// `list_tasks` as the MCP tool answers: each task a row of the fields asked for (see `rows.rs`).
+pub async fn list_task_rows(orch: &Orchestrator, p: ListTasksParams) -> Result<ListTasksPage, ToolError> {
+    let fields = crate::rows::Fields::parse(&p.fields)?;
+    let r = list_tasks(orch, p).await?;
+    Ok(ListTasksPage {
+        tasks: r.tasks.into_iter().map(|t| fields.row(t)).collect(),
+        count: r.count,
+        limit: r.limit,
+        offset: r.offset,
+        next_offset: r.next_offset,
+        metrics: r.metrics,
+    })
+}
+
 /// `delete_task`.
 pub async fn delete_task(orch: &Orchestrator, p: DeleteTaskParams) -> Result<DeleteTaskResult, ToolError> {
     let d = orch.delete_task(task_id(p.task_id)?, p.force).await?;
@@ -175,29 +189,48 @@ pub async fn delete_task(orch: &Orchestrator, p: DeleteTaskParams) -> Result<Del
     Ok(DeleteTaskResult { message, deleted: ids(d.deleted), detached_dependents: ids(d.detached_dependents) })
 }
 
-/// `get_task_graph`.
+/// `get_task_graph`: at most `limit` tasks of the scope, each once.
 pub async fn get_task_graph(orch: &Orchestrator, p: GetTaskGraphParams) -> Result<GetTaskGraphResult, ToolError> {
     let format = match p.format {
         GraphFormatDto::Json => GraphFormat::Json,
         GraphFormatDto::Mermaid => GraphFormat::Mermaid,
         GraphFormatDto::Dot => GraphFormat::Dot,
     };
-    let g = orch.task_graph(p.project_id, format).await?;
+    let scope = GraphScope {
+        project_id: p.project_id,
+        status: p.status.map(Into::into),
+        root: p.root_task_id.map(TaskId),
+        depth: p.depth,
+        limit: p.limit,
+    };
+    let bounded = orch.task_graph_bounded(scope, format).await?;
+    let g = bounded.graph;
     let edges: Vec<EdgeDto> =
         g.data.edges.iter().map(|(task, prerequisite)| EdgeDto { from: prerequisite.0, to: task.0 }).collect();
     let graph = match g.rendered {
         Some(text) => GraphDto::Text(text),
-        None => GraphDto::Structured {
-            nodes: g
-                .data
-                .tasks
-                .iter()
-                .map(|t| NodeDto { id: t.id.0, title: t.title.clone(), status: t.status.into(), priority: t.priority })
-                .collect(),
-            edges: edges.clone(),
-        },
+        None => GraphDto::Structured { nodes: g.data.tasks.iter().map(|t| t.id.0).collect() },
     };
-    Ok(GetTaskGraphResult { format: p.format, graph, tasks: g.data.tasks.into_iter().map(Into::into).collect(), edges })
+    let shown = g.data.tasks.len();
+    let message = if bounded.truncated {
+        format!(
+            "Showing {shown} of {} tasks (nearest the root and unfinished first). Narrow with project_id, status or \
+             root_task_id (with depth), or raise limit (at most {MAX_GRAPH_LIMIT}).",
+            bounded.total
+        )
+    } else {
+        format!("{shown} task(s) and {} dependency edge(s).", edges.len())
+    };
+    let tasks = g.data.tasks.into_iter().map(|t| crate::rows::Fields::Node.row(t.into())).collect();
+    Ok(GetTaskGraphResult {
+        format: p.format,
+        graph,
+        tasks,
+        edges,
+        total: bounded.total,
+        truncated: bounded.truncated,
+        message,
+    })
 }
 
 /// `link_git_commit`.
@@ -336,7 +369,8 @@ pub async fn expand_task(
         },
         model: p.model,
         max_tokens: p.max_tokens,
-        temperature: p.temperature,
+        // The wire carries f64 so the schema's default reads 0.7, not f32's 0.699999988079071.
+        temperature: p.temperature as f32,
     };
     let report =
         orch.expand_task(task_id(p.task_id)?, ExpansionRequest { options, replace: p.replace }, sampling).await?;
@@ -463,8 +497,9 @@ pub async fn get_next_task(orch: &Orchestrator, p: GetNextTaskParams) -> Result<
         (None, Some(t)) => format!("Next: task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),
         (None, None) => selection.message.clone(),
     };
+    let full = json(&selection)?;
     Ok(GetNextTaskResult {
-        selection: json(&selection)?,
+        selection: if p.explain { full } else { crate::selection_view::compact(&full) },
         claimed_task: report.claimed.map(Into::into),
         released_task_ids: ids(report.released),
         message,

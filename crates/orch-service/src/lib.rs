@@ -10,6 +10,7 @@ mod error;
 mod execution;
 mod expansion;
 mod git;
+mod graph_scope;
 mod health;
 mod next;
 mod prd_import;
@@ -34,6 +35,9 @@ pub use board_import::{BoardExportRequest, BoardImport, BoardImportRequest, Impo
 pub use execution::{CodeRun, ExecutionReport};
 pub use expansion::{ExpansionReport, ExpansionRequest};
 pub use git::{GitScanReport, GitScanRequest, GitSettings, ScannedLink};
+pub use graph_scope::{
+    BoundedGraph, DEFAULT_GRAPH_DEPTH, DEFAULT_GRAPH_LIMIT, GraphScope, MAX_GRAPH_DEPTH, MAX_GRAPH_LIMIT,
+};
 pub use next::{NextTaskReport, NextTaskRequest, SelectionSettings};
 pub use prd_import::{PrdImport, PrdRequest, Progress};
 pub use prd_preview::PrdPreview;

@@ -117,6 +117,8 @@ pub struct HttpConfig {
     pub max_connections_per_client: usize,
     /// How long in-flight requests may run after shutdown starts.
     pub shutdown_grace: Duration,
+    /// The tools offered (`TASK_ORCHESTRATOR_TOOLS`).
+    pub tools: crate::ToolProfile,
 }
 
 impl HttpConfig {
@@ -136,6 +138,7 @@ impl HttpConfig {
             max_connections: default_max_connections(),
             max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            tools: crate::ToolProfile::All,
         }
     }
 

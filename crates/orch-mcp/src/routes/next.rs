@@ -9,10 +9,9 @@ use crate::tools;
 
 #[tool_router(router = next_router, vis = "pub(crate)")]
 impl OrchestratorServer {
-    #[tool(description = "Pick the best task to work on next in a project: ready (dependencies done, not claimed), \
-        within the constraints, ranked by priority, what it unblocks, the critical path, time fit, preferences and \
-        context. Explains why, lists alternatives, plans a team with available_developers > 1. claim: true takes it \
-        atomically for assignee.")]
+    #[tool(description = "Pick the best ready task of a project (dependencies done, unclaimed, within the \
+        constraints), ranked by priority, what it unblocks, critical path, time fit and context. Returns why and \
+        alternatives (explain: the full factor table). claim: true takes it atomically for assignee.")]
     async fn get_next_task(
         &self,
         Parameters(p): Parameters<GetNextTaskParams>,

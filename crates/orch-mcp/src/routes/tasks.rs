@@ -42,12 +42,13 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "List tasks, filtered by status, language, project, tags and parent; paged (limit, offset; \
-        count is the total). include_metrics adds counts, completion rate and median cycle time.",
+        description = "List tasks as summary rows (get_task has the whole task; fields asks for more), filtered \
+        by status, language, project, tags and parent; paged (limit, offset; count is the total). include_metrics \
+        adds counts, completion rate and median cycle time.",
         annotations(read_only_hint = true)
     )]
-    async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> Result<Json<ListTasksResult>, String> {
-        call(p, |p| tools::list_tasks(&self.orch, p)).await
+    async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> Result<Json<ListTasksPage>, String> {
+        call(p, |p| tools::list_task_rows(&self.orch, p)).await
     }
 
     #[tool(
@@ -60,8 +61,9 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Dependency graph as json (nodes and edges), mermaid or dot text, for one project or all. \
-        Edges point from a prerequisite to the task that depends on it.",
+        description = "Dependency graph as json (tasks and edges), mermaid or dot text. Edges point from a \
+        prerequisite to the task that depends on it. Holds at most limit tasks (default 100); truncated says when \
+        more are in scope: narrow with project_id, status, or root_task_id and depth (its neighbourhood).",
         annotations(read_only_hint = true)
     )]
     async fn get_task_graph(

@@ -64,7 +64,7 @@ field_defaults!(ExpandTaskParams {
     include_documentation: bool,
     include_implementation: bool,
     max_tokens: u32,
-    temperature: f32,
+    temperature: f64,
 });
 
 impl Default for ParsePrdParams {
@@ -111,6 +111,7 @@ impl Default for GetNextTaskParams {
             available_developers: c.available_developers,
             claim: false,
             assignee: None,
+            explain: false,
         }
     }
 }

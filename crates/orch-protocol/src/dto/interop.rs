@@ -87,12 +87,10 @@ pub struct ScanGitCommitsParams {
     /// Only this one commit (e.g. "HEAD"); overrides since.
     #[serde(default)]
     pub commit: Option<String>,
-    /// A regular expression for task references whose group `id` (or first group) is the task number; default
-    /// matches "#12", "task 12", "refs #3, #4", "closes #5".
+    /// Task reference regex; group `id` (or the first) is the task number.
     #[serde(default)]
     pub pattern: Option<String>,
-    /// Complete the tasks a commit closes ("closes #5", "fixes task 5"); default: the server's
-    /// TASK_ORCHESTRATOR_GIT_CLOSES setting (off unless set).
+    /// Complete the tasks a commit closes ("closes #5"); default TASK_ORCHESTRATOR_GIT_CLOSES.
     #[serde(default)]
     pub close_tasks: Option<bool>,
     /// Read at most this many commits, newest first.
