@@ -455,7 +455,12 @@ pub async fn parse_prd(
 /// One sentence on the model's part in a PRD parse: who answered, at what cost, what the cross-check did.
 fn parser_summary(report: &orch_service::prd::assist::ParserReport) -> String {
     if report.calls == 0 {
-        return String::new();
+        // No call was made: say why when the caller asked for one (a provider not configured, a document over the
+        // call limit).
+        if report.warnings.is_empty() {
+            return String::new();
+        }
+        return format!(" Parsed offline: {}.", report.warnings.join("; "));
     }
     let mut out = if report.provider == orch_service::prd::assist::OFFLINE_PARSER {
         format!(" No model answered usably ({}); parsed offline.", report.warnings.join("; "))

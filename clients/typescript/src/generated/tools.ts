@@ -40,6 +40,10 @@ export type BoardFormatDto = "taskmaster" | "beads";
  * What the import did with one item of the file.
  */
 export type ImportActionDto = "created" | "updated" | "unchanged";
+/**
+ * How `parse_prd` may use a model.
+ */
+export type PrdModeDto = "auto" | "offline" | "llm";
 
 /**
  * Every tool: its arguments (input) and its structured result (output).
@@ -1077,13 +1081,18 @@ export interface MetricsDto {
   total: number;
 }
 /**
- * Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and tasks with dependencies, created in project_id. Offline and deterministic. Importing the same PRD again updates the tasks it made instead of duplicating them.
+ * Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and tasks with dependencies, created in project_id. The rule-based parser reads the document; with mode auto (default) the client's model via MCP sampling, else a configured OpenAI/Anthropic key, completes and cross-checks it (items not in the document are dropped); `parser` says which and the tokens used. Importing the same PRD again updates the tasks it made instead of duplicating them.
  */
 export interface ParsePrdInput {
   /**
    * Turn "Depends on", "requires", "after" into task dependencies.
    */
   analyze_dependencies?: boolean;
+  /**
+   * Document tokens sent per model call, estimated at 4 characters each (200-200000, default 6000); a longer
+   * PRD is sent in parts split at headings.
+   */
+  chunk_tokens?: number;
   /**
    * Items below this confidence (0-1, default 0.7) are reported but not turned into tasks.
    */
@@ -1101,6 +1110,20 @@ export interface ParsePrdInput {
    */
   generate_tasks?: boolean;
   /**
+   * Maximum tokens of each model answer (default 4000).
+   */
+  max_tokens?: number;
+  /**
+   * auto (default): a model completes and cross-checks the parse when one is available (MCP sampling, else a
+   * configured OpenAI/Anthropic key), else offline; offline: the rule-based parser only; llm: refused when no
+   * model is available.
+   */
+  mode?: PrdModeDto;
+  /**
+   * Model to ask for.
+   */
+  model?: string | null;
+  /**
    * Parse acceptance criteria (bullets, checkboxes, Given/When/Then).
    */
   parse_acceptance_criteria?: boolean;
@@ -1108,6 +1131,10 @@ export interface ParsePrdInput {
    * Project for the generated tasks (default "default-project").
    */
   project_id?: string;
+  /**
+   * openai, anthropic or auto (default): which configured provider goes first.
+   */
+  provider?: ProviderDto;
 }
 export interface ParsePrdOutput {
   /**
@@ -1122,6 +1149,15 @@ export interface ParsePrdOutput {
    * Summary.
    */
   message: string;
+  /**
+   * How the result was produced: mode, provider ("offline", sampling, openai, openai-compatible, anthropic),
+   * model, chunks, calls, tokenUsage (promptTokens, completionTokens, totalTokens), attempts, fellBack, and the
+   * cross-check: confirmed and added keys, flagged items (kept with a low confidence) and dropped items (not in
+   * the document), warnings.
+   */
+  parser: {
+    [k: string]: unknown;
+  };
   /**
    * Parsed PRD: title, frontMatter, sections, features, requirements, userStories, acceptanceCriteria, tasks (each
    * with its key, confidence and the taskId it is stored as), skipped (below the threshold, with reasons),

@@ -216,6 +216,18 @@ mod tests {
     }
 
     #[test]
+    fn oversized_answers_are_capped() {
+        let many: Vec<Value> = (0..1000)
+            .map(|i| serde_json::json!({"title": format!("Item {i} {}", "x".repeat(5000)), "acceptanceCriteria": vec!["c"; 100]}))
+            .collect();
+        let (items, repairs) = parse_answer(&serde_json::json!({"features": many}).to_string()).unwrap();
+        assert_eq!(items.len(), MAX_ITEMS_PER_ANSWER);
+        assert!(items.iter().all(|i| i.title.chars().count() == MAX_TITLE_CHARS));
+        assert!(items.iter().all(|i| i.criteria == vec!["c"]), "duplicates are folded");
+        assert!(repairs.iter().any(|r| r.contains("kept the first 60 of 1000")), "{:?}", &repairs[..3]);
+    }
+
+    #[test]
     fn unusable_answers_are_rejected() {
         for text in ["", "no JSON here", "{\"features\": [", "{\"summary\": \"x\"}", "{\"features\": \"x\"}", "42"] {
             assert!(parse_answer(text).is_err(), "{text:?} accepted");

@@ -228,7 +228,7 @@ pub async fn assist(
         if assist.mode == ParseMode::Llm {
             return Err(PrdError::InvalidOption(message));
         }
-        report.warnings.push(format!("parsed offline: {message}"));
+        report.warnings.push(message);
         return Ok(AssistedPrd { parsed: offline, report });
     }
     report.chunks = chunks.len();
