@@ -31,7 +31,13 @@ import type {
   UpdateTaskStatusInput,
   UpdateTaskStatusOutput,
 } from './generated/tools.js';
-import type { ComplexityAnalysisResult, ExpandedTaskResult, ParsedPrd, TaskSelection } from './generated/results.js';
+import type {
+  ComplexityAnalysisResult,
+  ExpandedTaskResult,
+  ParsedPrd,
+  PrdParserReport,
+  TaskSelection,
+} from './generated/results.js';
 
 export type * from './generated/tools.js';
 export type * from './generated/results.js';
@@ -63,7 +69,7 @@ export type LinkGitCommitRequest = LinkGitCommitInput;
 export type LinkGitCommitResponse = LinkGitCommitOutput;
 export type ParsePRDOptions = Omit<ParsePrdInput, 'content'>;
 /** parse_prd's result, its `prd` typed after schemas/results.json. */
-export type ParsePRDResponse = Omit<ParsePrdOutput, 'prd'> & { prd: ParsedPrd };
+export type ParsePRDResponse = Omit<ParsePrdOutput, 'prd' | 'parser'> & { prd: ParsedPrd; parser: PrdParserReport };
 export type AnalyzeComplexityOptions = Omit<AnalyzeComplexityInput, 'task_id'>;
 /** analyze_complexity's result, its `complexity` typed after schemas/results.json. */
 export type AnalyzeComplexityResponse = Omit<AnalyzeComplexityOutput, 'complexity'> & {

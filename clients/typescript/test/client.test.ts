@@ -61,6 +61,8 @@ async function everyMethod(client: TaskOrchestratorClient) {
   );
   assert.equal(prd.prd.tasks.length, 2);
   assertShape('ParsedPrd', prd.prd);
+  assertShape('PrdParserReport', prd.parser);
+  assert.equal(prd.parser.provider, 'offline', 'no model on a test server: the rule-based parse');
 
   const analysis = await client.analyzeComplexity(a.task.id);
   assert.ok(analysis.complexity.score >= 1 && analysis.complexity.score <= 10);

@@ -190,6 +190,13 @@ enum Command {
         /// Confidence threshold 0-1.
         #[arg(long, default_value_t = ParsePrdParams::default().confidence_threshold)]
         threshold: f64,
+        /// auto: a configured OpenAI/Anthropic key completes and cross-checks the parse when set; offline: the
+        /// rule-based parser only; llm: fail when no key is configured.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "offline", "llm"])]
+        mode: String,
+        /// Model to ask for (default: the configured one).
+        #[arg(long)]
+        model: Option<String>,
     },
     /// Analyse a task's complexity.
     Analyze {
@@ -676,7 +683,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let printed = emit(json, result, human::execution)?;
             Ok(status.unwrap_or(printed))
         }
-        Command::Prd { file, project, dry_run, threshold } => {
+        Command::Prd { file, project, dry_run, threshold, mode, model } => {
             let content = if file == "-" {
                 read_input("-")?
             } else {
@@ -687,6 +694,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 project_id: project_or_default(project),
                 generate_tasks: !dry_run,
                 confidence_threshold: threshold,
+                mode: match mode.as_str() {
+                    "offline" => PrdModeDto::Offline,
+                    "llm" => PrdModeDto::Llm,
+                    _ => PrdModeDto::Auto,
+                },
+                model,
                 ..Default::default()
             };
             let bar = output::progress(0, "importing the PRD");
@@ -696,7 +709,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 on_progress.set_position(u64::from(done));
                 on_progress.set_message(what.to_string());
             });
-            let result = tools::parse_prd(&orch, p, Some(progress)).await;
+            let result = tools::parse_prd(&orch, p, Some(progress), None).await;
             bar.finish_and_clear();
             emit(json, result, |r| outln!("{}", r.message))
         }

@@ -37,6 +37,9 @@ const PARAMETERS: &[(&str, &str)] = &[
 const PHRASES: &[(&str, &str)] = &[
     ("pass force: true", "pass --force"),
     ("pass replace: true", "pass --replace"),
+    // The CLI offers no sampling: only a configured key gives `prd --mode llm` a model.
+    ("mode \"llm\" needs a model: connect an MCP client that offers sampling, or set", "--mode llm needs a model: set"),
+    ("or use mode \"auto\" or \"offline\"", "or use --mode auto or --mode offline"),
     ("list_tasks shows the ids that do", "`task-orchestrator list` shows the ids that do"),
     (
         "nothing to change; pass at least one of title, description, details, priority, tags, code_language, \
@@ -67,6 +70,14 @@ pub fn cli_words(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prd_mode_errors_name_the_flag() {
+        let message = orch_service::prd::PrdError::NoModel.to_string();
+        let cli = cli_words(&message);
+        assert!(cli.starts_with("--mode llm needs a model: set OPENAI_API_KEY"), "{cli}");
+        assert!(cli.ends_with("or use --mode auto or --mode offline"), "{cli}");
+    }
 
     #[test]
     fn flags_replace_parameter_names() {

@@ -53,6 +53,9 @@ const FIELDS: &[&str] = &[
     "force",
     "add_dependencies",
     "preferred_languages",
+    "mode",
+    "chunk_tokens",
+    "max_tokens",
 ];
 
 fn value() -> impl Strategy<Value = Value> {

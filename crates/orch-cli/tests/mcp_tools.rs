@@ -56,6 +56,21 @@ fn model_answer(first: &str) -> String {
     .to_string()
 }
 
+/// The answer a model gives for [`SPEC_PRD`], in the documented schema: the two features (one more criterion each, one
+/// of them not in the document), and a feature the document never mentions.
+fn prd_answer() -> String {
+    json!({"features": [
+        {"key": "user-registration", "title": "User Registration", "description": "Register with email and password",
+         "priority": "high", "acceptanceCriteria": ["Email verification is sent"], "userStories": [], "dependencies": []},
+        {"key": "user-login", "title": "User Login", "description": "Authenticate existing users", "priority": "high",
+         "acceptanceCriteria": ["Session management is implemented", "Logins are refused after five failures"],
+         "userStories": [], "dependencies": ["User Registration"]},
+        {"key": null, "title": "Billing dashboard", "description": "Invoices", "priority": "low",
+         "acceptanceCriteria": [], "userStories": [], "dependencies": ["User Login"]}
+    ]})
+    .to_string()
+}
+
 /// Progress notifications as received: token, progress, total.
 type ProgressLog = Arc<Mutex<Vec<(ProgressToken, f64, Option<f64>)>>>;
 
@@ -82,11 +97,14 @@ impl ClientHandler for RecordingClient {
         params: CreateMessageRequestParams,
         _context: RequestContext<RoleClient>,
     ) -> Result<CreateMessageResult, ErrorData> {
-        self.sampled.lock().unwrap().push(params.system_prompt.clone().unwrap_or_default());
-        Ok(CreateMessageResult::new(
-            SamplingMessage::assistant_text(model_answer("Design the token format (sampled)")),
-            "client-model".into(),
-        ))
+        let system = params.system_prompt.clone().unwrap_or_default();
+        self.sampled.lock().unwrap().push(system.clone());
+        let answer = if system.contains("Product Requirements Documents") {
+            prd_answer()
+        } else {
+            model_answer("Design the token format (sampled)")
+        };
+        Ok(CreateMessageResult::new(SamplingMessage::assistant_text(answer), "client-model".into()))
     }
 
     async fn on_progress(&self, params: ProgressNotificationParam, _context: NotificationContext<RoleClient>) {
@@ -333,6 +351,56 @@ async fn expand_task_uses_the_clients_model_through_sampling() {
         subs["tasks"][1]["details"].as_str().unwrap().contains("Token expiry test"),
         "test tasks land in the subtask they test"
     );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn parse_prd_is_cross_checked_by_the_clients_model_through_sampling() {
+    let client = RecordingClient { sampling: true, ..Default::default() };
+    let s = start_with(client.clone(), &[]).await;
+    let r = s.call("parse_prd", json!({"content": SPEC_PRD, "project_id": "auth"})).await;
+    let parser = &r["parser"];
+    assert_eq!(parser["provider"], "sampling", "{r}");
+    assert_eq!(parser["model"], "client-model");
+    assert_eq!(parser["calls"], 1);
+    assert_eq!(parser["confirmed"], json!(["user-registration", "user-login"]));
+    assert_eq!(parser["dropped"][0]["title"], "Billing dashboard");
+    assert!(parser["warnings"].to_string().contains("left out 1 acceptance criteria"), "{parser}");
+    assert!(r["message"].as_str().unwrap().contains("Cross-checked with sampling (client-model)"), "{r}");
+    assert_eq!(client.sampled.lock().unwrap().len(), 1);
+    let tasks = s.call("list_tasks", json!({"project_id": "auth"})).await;
+    assert_eq!(tasks["count"], 2, "the invented feature is not on the board: {tasks}");
+    let offline = s.call("parse_prd", json!({"content": SPEC_PRD, "project_id": "auth", "mode": "offline"})).await;
+    assert_eq!(offline["parser"]["provider"], "offline");
+    assert_eq!(client.sampled.lock().unwrap().len(), 1, "mode offline asks no model");
+    let e = s.call_err("parse_prd", json!({"content": SPEC_PRD, "mode": "gpt"})).await;
+    assert!(e.contains("mode"), "{e}");
+    let e = s.call_err("parse_prd", json!({"content": SPEC_PRD, "chunk_tokens": 5})).await;
+    assert!(e.contains("chunk_tokens"), "{e}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn parse_prd_falls_back_offline_when_the_provider_fails_and_llm_mode_needs_a_model() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)).mount(&mock).await;
+    let base = format!("{}/v1", mock.uri());
+    let s = start_with((), &[("OPENAI_BASE_URL", &base), ("LLM_MAX_ATTEMPTS", "1")]).await;
+    let r = s.call("parse_prd", json!({"content": SPEC_PRD, "project_id": "auth"})).await;
+    assert_eq!(r["parser"]["provider"], "offline", "{r}");
+    assert_eq!(r["parser"]["fellBack"], true);
+    assert!(r["parser"]["warnings"][0].as_str().unwrap().contains("HTTP 500"), "{r}");
+    assert_eq!(r["created_task_ids"].as_array().unwrap().len(), 2, "the offline parse is imported");
+    s.stop().await;
+
+    let s = start().await;
+    let e = s.call_err("parse_prd", json!({"content": SPEC_PRD, "mode": "llm"})).await;
+    assert!(e.contains("mode \"llm\" needs a model") && e.contains("OPENAI_API_KEY"), "{e}");
+    let r = s.call("parse_prd", json!({"content": SPEC_PRD})).await;
+    assert_eq!(r["parser"]["provider"], "offline", "auto without a model is the offline parse");
+    assert_eq!(r["parser"]["calls"], 0);
     s.stop().await;
 }
 

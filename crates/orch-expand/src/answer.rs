@@ -71,8 +71,9 @@ pub(crate) fn parse_answer(text: &str, options: &ExpandOptions) -> Result<Parsed
 }
 
 /// Finds the outermost JSON object in `text` (after Markdown fences or prose) and parses it,
-/// removing trailing commas if that is what stops it from parsing.
-fn extract_json(text: &str, repairs: &mut Vec<String>) -> Result<Value, String> {
+/// removing trailing commas if that is what stops it from parsing. Each repair made is pushed to
+/// `repairs`; `Err` says why no JSON could be read. Shared by every feature that reads model answers.
+pub fn extract_json(text: &str, repairs: &mut Vec<String>) -> Result<Value, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("the answer is empty".into());

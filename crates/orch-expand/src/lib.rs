@@ -10,6 +10,7 @@
 
 mod answer;
 mod anthropic;
+mod chain;
 mod config;
 mod error;
 mod expander;
@@ -20,7 +21,9 @@ pub mod prompt;
 mod provider;
 mod types;
 
+pub use answer::extract_json;
 pub use anthropic::{ANTHROPIC_API_VERSION, AnthropicProvider};
+pub use chain::{ChainLink, ProviderChain};
 pub use config::{
     ANTHROPIC_DEFAULT_BASE_URL, ANTHROPIC_DEFAULT_MODEL, AnthropicConfig, ApiKey, HttpSettings,
     OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_MODEL, OpenAiConfig, ProvidersConfig,

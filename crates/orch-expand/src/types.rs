@@ -288,6 +288,30 @@ pub struct ProviderAttempt {
     pub duration_ms: u64,
 }
 
+impl ProviderAttempt {
+    /// An attempt that started at `started` and ends now.
+    pub fn timed(
+        provider: &str,
+        outcome: &str,
+        detail: String,
+        requests: Option<u32>,
+        started: std::time::Instant,
+    ) -> Self {
+        Self {
+            provider: provider.to_owned(),
+            outcome: outcome.to_owned(),
+            detail,
+            requests,
+            duration_ms: elapsed_ms(started),
+        }
+    }
+}
+
+/// Milliseconds since `started`, saturating.
+pub(crate) fn elapsed_ms(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Metadata of an expansion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use orch_core::{NewCommitLink, NewTask, TaskFilter, TaskId, TaskPatch};
 use orch_service::expand::{ExpandOptions, LlmProvider, ProviderChoice};
 use orch_service::prd::ParseOptions;
+use orch_service::prd::assist::{AssistOptions, ParseMode};
 use orch_service::{
     AnalysisRequest, CodeRun, DetailOptions, ErrorKind, ExpansionRequest, GraphFormat, GraphScope, MAX_GRAPH_LIMIT,
     Orchestrator, PrdRequest, Progress,
@@ -350,6 +351,14 @@ pub async fn estimate_effort(orch: &Orchestrator, p: AnalyzeParams) -> Result<Es
     })
 }
 
+fn provider_choice(provider: ProviderDto) -> ProviderChoice {
+    match provider {
+        ProviderDto::Auto => ProviderChoice::Auto,
+        ProviderDto::Openai => ProviderChoice::OpenAi,
+        ProviderDto::Anthropic => ProviderChoice::Anthropic,
+    }
+}
+
 /// `expand_task`; `sampling` is the MCP client's model when it offers one.
 pub async fn expand_task(
     orch: &Orchestrator,
@@ -362,11 +371,7 @@ pub async fn expand_task(
         include_tests: p.include_tests,
         include_documentation: p.include_documentation,
         include_implementation: p.include_implementation,
-        provider: match p.provider {
-            ProviderDto::Auto => ProviderChoice::Auto,
-            ProviderDto::Openai => ProviderChoice::OpenAi,
-            ProviderDto::Anthropic => ProviderChoice::Anthropic,
-        },
+        provider: provider_choice(p.provider),
         model: p.model,
         max_tokens: p.max_tokens,
         // The wire carries f64 so the schema's default reads 0.7, not f32's 0.699999988079071.
@@ -396,11 +401,13 @@ pub async fn expand_task(
     })
 }
 
-/// `parse_prd`; `progress` receives (done, total, what) as the import proceeds.
+/// `parse_prd`; `progress` receives (done, total, what) as the import proceeds; `sampling` is the MCP client's model
+/// when it offers one.
 pub async fn parse_prd(
     orch: &Orchestrator,
     p: ParsePrdParams,
     progress: Option<Progress>,
+    sampling: Option<Arc<dyn LlmProvider>>,
 ) -> Result<ParsePrdResult, ToolError> {
     let request = PrdRequest {
         content: p.content,
@@ -412,8 +419,19 @@ pub async fn parse_prd(
             parse_acceptance_criteria: p.parse_acceptance_criteria,
             confidence_threshold: p.confidence_threshold,
         },
+        assist: AssistOptions {
+            mode: match p.mode {
+                PrdModeDto::Auto => ParseMode::Auto,
+                PrdModeDto::Offline => ParseMode::Offline,
+                PrdModeDto::Llm => ParseMode::Llm,
+            },
+            model: p.model,
+            chunk_tokens: p.chunk_tokens,
+            max_tokens: p.max_tokens,
+        },
+        provider: provider_choice(p.provider),
     };
-    let import = orch.parse_prd(request, progress).await?;
+    let import = orch.parse_prd(request, progress, sampling).await?;
     let mut prd = json(&import.parsed)?;
     // Each draft says which task it is stored as, so an agent can go straight from the PRD to the board.
     let stored = import.draft_task_ids();
@@ -449,14 +467,43 @@ pub async fn parse_prd(
     for w in &import.warnings {
         message.push_str(&format!(" Warning: {w}"));
     }
+    message.push_str(&parser_summary(&import.report));
     Ok(ParsePrdResult {
         prd,
         document_id: import.document_id,
         created_task_ids: import.created.iter().map(|t| t.id.0).collect(),
         updated_task_ids: import.updated.iter().map(|t| t.id.0).collect(),
         unchanged_task_ids: import.unchanged.iter().map(|t| t.id.0).collect(),
+        parser: json(&import.report)?,
         message,
     })
+}
+
+/// One sentence on the model's part in a PRD parse: who answered, at what cost, what the cross-check did.
+fn parser_summary(report: &orch_service::prd::assist::ParserReport) -> String {
+    if report.calls == 0 {
+        // No call was made: say why when the caller asked for one (a provider not configured, a document over the
+        // call limit).
+        if report.warnings.is_empty() {
+            return String::new();
+        }
+        return format!(" Parsed offline: {}.", report.warnings.join("; "));
+    }
+    let mut out = if report.provider == orch_service::prd::assist::OFFLINE_PARSER {
+        format!(" No model answered usably ({}); parsed offline.", report.warnings.join("; "))
+    } else {
+        format!(
+            " Cross-checked with {} ({}): {} item(s) confirmed, {} added, {} flagged, {} dropped as not in the document.",
+            report.provider,
+            report.model,
+            report.confirmed.len(),
+            report.added.len(),
+            report.flagged.len(),
+            report.dropped.len()
+        )
+    };
+    out.push_str(&format!(" {} model call(s), {} tokens.", report.calls, report.token_usage.total_tokens));
+    out
 }
 
 /// How many alternatives a result lists; the full ranking is an agent's context budget wasted.

@@ -7,6 +7,7 @@
 //! [`ParsedPrd::skipped`] instead of becoming tasks. The same input always gives the same
 //! output. The accepted shapes are documented in `docs/prd-format.md`.
 
+pub mod assist;
 mod extract;
 mod front_matter;
 mod html;
@@ -81,6 +82,14 @@ pub enum PrdError {
         /// Number of plain paragraphs found.
         paragraphs: usize,
     },
+    /// An option of the LLM-assisted parse is out of range.
+    #[error("{0}")]
+    InvalidOption(String),
+    /// Mode "llm" was asked for but no model is available.
+    #[error(
+        "mode \"llm\" needs a model: connect an MCP client that offers sampling, or set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server such as Ollama) or ANTHROPIC_API_KEY; or use mode \"auto\" or \"offline\""
+    )]
+    NoModel,
     /// `confidence_threshold` is not a number between 0 and 1.
     #[error("confidence_threshold must be a number between 0 and 1 (got {value})")]
     InvalidThreshold {

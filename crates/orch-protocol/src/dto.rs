@@ -970,6 +970,37 @@ pub struct ParsePrdParams {
     /// Items below this confidence (0-1) are reported, not made tasks.
     #[serde(default = "ParsePrdParams::confidence_threshold")]
     pub confidence_threshold: f64,
+    /// auto (default): a model completes and cross-checks the parse when one is available (MCP sampling, else a
+    /// configured OpenAI/Anthropic key), else offline; offline: the rule-based parser only; llm: refused when no
+    /// model is available.
+    #[serde(default = "ParsePrdParams::mode")]
+    pub mode: PrdModeDto,
+    /// openai, anthropic or auto (default): which configured provider goes first.
+    #[serde(default = "ParsePrdParams::provider")]
+    pub provider: ProviderDto,
+    /// Model to ask for.
+    #[serde(default = "ParsePrdParams::model")]
+    pub model: Option<String>,
+    /// Maximum tokens of each model answer (default 4000).
+    #[serde(default = "ParsePrdParams::max_tokens")]
+    pub max_tokens: u32,
+    /// Document tokens sent per model call, estimated at 4 characters each (200-200000, default 6000); a longer
+    /// PRD is sent in parts split at headings.
+    #[serde(default = "ParsePrdParams::chunk_tokens")]
+    pub chunk_tokens: u32,
+}
+
+/// How `parse_prd` may use a model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PrdModeDto {
+    /// A model when one is available, else the rule-based parser.
+    #[default]
+    Auto,
+    /// The rule-based parser only.
+    Offline,
+    /// A model is required.
+    Llm,
 }
 
 /// Result of `parse_prd`.
@@ -987,6 +1018,11 @@ pub struct ParsePrdResult {
     pub updated_task_ids: Vec<i64>,
     /// Tasks from an earlier import that already matched.
     pub unchanged_task_ids: Vec<i64>,
+    /// How the result was produced: mode, provider ("offline", sampling, openai, openai-compatible, anthropic),
+    /// model, chunks, calls, tokenUsage (promptTokens, completionTokens, totalTokens), attempts, fellBack, and the
+    /// cross-check: confirmed and added keys, flagged items (kept with a low confidence) and dropped items (not in
+    /// the document), warnings.
+    pub parser: serde_json::Value,
     /// Summary.
     pub message: String,
 }

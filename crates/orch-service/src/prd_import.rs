@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use orch_core::{NewDocument, NewTask, Task, TaskId, TaskPatch, graph, validate};
+use orch_expand::{LlmProvider, ProviderChoice};
+use orch_prd::assist::{AssistOptions, ParseMode, ParserReport};
 use orch_prd::{ParseOptions, ParsedPrd, TaskDraft};
 
 use crate::{Error, Orchestrator, Result};
@@ -20,6 +22,10 @@ pub struct PrdRequest {
     pub project_id: Option<String>,
     /// Parser switches and the confidence threshold.
     pub options: ParseOptions,
+    /// Whether and how a model completes the parse (mode, model, token budgets).
+    pub assist: AssistOptions,
+    /// Which configured provider goes first (after it, the `auto` chain).
+    pub provider: ProviderChoice,
 }
 
 /// The parsed PRD and what happened to its tasks.
@@ -27,6 +33,8 @@ pub struct PrdRequest {
 pub struct PrdImport {
     /// The parse result.
     pub parsed: ParsedPrd,
+    /// Which parser or model produced it, tokens used, the cross-check.
+    pub report: ParserReport,
     /// The project the tasks went into.
     pub project_id: String,
     /// Id of the stored document.
@@ -103,8 +111,14 @@ fn refresh(existing: &Task, wanted: &NewTask) -> Option<TaskPatch> {
 impl Orchestrator {
     /// Parses a PRD, stores it, and (with `generate_tasks`) creates its tasks with their dependencies in one
     /// transaction. Re-importing the same items into the same project updates the tasks made before instead of
-    /// creating duplicates.
-    pub async fn parse_prd(&self, request: PrdRequest, progress: Option<Progress>) -> Result<PrdImport> {
+    /// creating duplicates. Unless the mode is offline, a model completes the parse: `sampling` (the MCP client's
+    /// model) first, then the configured providers, as for `expand_task`.
+    pub async fn parse_prd(
+        &self,
+        request: PrdRequest,
+        progress: Option<Progress>,
+        sampling: Option<Arc<dyn LlmProvider>>,
+    ) -> Result<PrdImport> {
         const STEPS: u32 = 4;
         let report = |done: u32, what: &str| {
             if let Some(p) = &progress {
@@ -112,15 +126,21 @@ impl Orchestrator {
             }
         };
         let project = validate::project_id(request.project_id.as_deref())?;
+        request.assist.validate()?;
         let options = request.options.clone();
         let content = request.content;
-        let (parsed, content) = tokio::task::spawn_blocking(move || {
+        let (offline, content) = tokio::task::spawn_blocking(move || {
             let parsed = orch_prd::parse_prd(&content, &options);
             (parsed, content)
         })
         .await
         .map_err(|e| Error::Internal(format!("the PRD parser failed: {e}")))?;
-        let parsed = parsed?;
+        let links = match request.assist.mode {
+            ParseMode::Offline => Vec::new(),
+            _ => self.expander.providers().links(request.provider, sampling),
+        };
+        let assisted = orch_prd::assist::assist(&content, offline?, &request.options, &request.assist, links).await?;
+        let parsed = assisted.parsed;
         report(1, "parsed");
 
         let document = self
@@ -138,6 +158,7 @@ impl Orchestrator {
 
         let mut import = PrdImport {
             parsed,
+            report: assisted.report,
             project_id: project.clone(),
             document_id: document.id,
             created: Vec::new(),

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use orch_core::{DEFAULT_PROJECT, Status, TaskId, TaskPatch};
+use orch_service::prd::assist::{AssistOptions, ParseMode};
 use orch_service::{DetailOptions, GraphFormat, PrdRequest};
 use serde::{Deserialize, Serialize};
 
@@ -188,6 +189,8 @@ impl PrdBody {
         PrdRequest {
             content: self.content,
             project_id: self.project_id.filter(|p| !p.trim().is_empty()),
+            // Offline, so that the import creates exactly what the preview showed.
+            assist: AssistOptions { mode: ParseMode::Offline, ..AssistOptions::default() },
             ..Default::default()
         }
     }
@@ -262,7 +265,7 @@ pub(crate) async fn prd_import(
     State(state): State<AppState>,
     prd: Result<Json<PrdBody>, JsonRejection>,
 ) -> ApiResult<Imported> {
-    let import = state.orch.parse_prd(body(prd)?.request(), None).await?;
+    let import = state.orch.parse_prd(body(prd)?.request(), None, None).await?;
     state.changes.bump();
     let ids = |tasks: &[orch_core::Task]| tasks.iter().map(|t| t.id).collect();
     let mut warnings = import.parsed.warnings.clone();

@@ -8,6 +8,7 @@ export interface Results {
   ComplexityAnalysisResult?: ComplexityAnalysisResult;
   ExpandedTaskResult?: ExpandedTaskResult;
   ParsedPrd?: ParsedPrd;
+  PrdParserReport?: PrdParserReport;
   TaskSelection?: TaskSelection;
   [k: string]: unknown;
 }
@@ -143,6 +144,42 @@ export interface PrdTask {
   dependsOn: string[];
   acceptanceCriteria: string[];
   taskId?: number | null;
+  [k: string]: unknown;
+}
+/**
+ * parse_prd's `parser`: which parser or model produced the result, tokens used, the cross-check.
+ */
+export interface PrdParserReport {
+  mode: "auto" | "offline" | "llm";
+  provider: string;
+  model: string;
+  chunks: number;
+  calls: number;
+  tokenUsage: {
+    promptTokens: number;
+    completionTokens: number;
+    totalTokens: number;
+    [k: string]: unknown;
+  };
+  attempts: {
+    [k: string]: unknown;
+  }[];
+  fellBack: boolean;
+  confirmed: string[];
+  added: string[];
+  flagged: {
+    title: string;
+    key: string | null;
+    reason: string;
+    [k: string]: unknown;
+  }[];
+  dropped: {
+    title: string;
+    key: string | null;
+    reason: string;
+    [k: string]: unknown;
+  }[];
+  warnings: string[];
   [k: string]: unknown;
 }
 /**

@@ -27,18 +27,40 @@ fn progress_reporter(meta: &RequestMetaObject, peer: &Peer<RoleServer>) -> Optio
     }))
 }
 
+/// Counts a model's answer in the metrics from a result's `provider` and `tokenUsage`.
+fn record_llm_usage(server: &OrchestratorServer, meta: &serde_json::Value) {
+    let provider = meta["provider"].as_str().unwrap_or("unknown");
+    // The offline planner and parser are not LLM calls.
+    if provider != "offline" {
+        let tokens = |k: &str| meta["tokenUsage"][k].as_u64().unwrap_or(0);
+        server.metrics.record_llm(provider, tokens("promptTokens"), tokens("completionTokens"));
+    }
+}
+
 #[tool_router(router = planning_router, vis = "pub(crate)")]
 impl OrchestratorServer {
-    #[tool(description = "Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and \
-        tasks with dependencies, created in project_id. Offline and deterministic. Importing the same PRD again \
-        updates the tasks it made instead of duplicating them.")]
+    #[tool(
+        description = "Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and \
+        tasks with dependencies, created in project_id. The rule-based parser reads the document; with mode auto \
+        (default) the client's model via MCP sampling, else a configured OpenAI/Anthropic key, completes and \
+        cross-checks it (items not in the document are dropped); `parser` says which and the tokens used. Importing \
+        the same PRD again updates the tasks it made instead of duplicating them.",
+        annotations(open_world_hint = true)
+    )]
     async fn parse_prd(
         &self,
         Parameters(p): Parameters<ParsePrdParams>,
         meta: RequestMetaObject,
         peer: Peer<RoleServer>,
     ) -> Result<Json<ParsePrdResult>, String> {
-        call(p, |p| tools::parse_prd(&self.orch, p, progress_reporter(&meta, &peer))).await
+        let result = match p {
+            Ok(p) => tools::parse_prd(&self.orch, p, progress_reporter(&meta, &peer), sampling::from_peer(&peer)).await,
+            Err(message) => Err(tools::ToolError::invalid(message)),
+        };
+        if let Ok(r) = &result {
+            record_llm_usage(self, &r.parser);
+        }
+        wire(result)
     }
 
     #[tool(description = "Score a task's complexity 1-10 with estimated hours, explained: code volume (scans \
@@ -76,13 +98,7 @@ impl OrchestratorServer {
             Err(message) => Err(tools::ToolError::invalid(message)),
         };
         if let Ok(r) = &result {
-            let meta = &r.expansion["metadata"];
-            let provider = meta["provider"].as_str().unwrap_or("unknown");
-            // The offline planner is not an LLM call.
-            if provider != "offline" {
-                let tokens = |k: &str| meta["tokenUsage"][k].as_u64().unwrap_or(0);
-                self.metrics.record_llm(provider, tokens("promptTokens"), tokens("completionTokens"));
-            }
+            record_llm_usage(self, &r.expansion["metadata"]);
         }
         wire(result)
     }

@@ -4,7 +4,9 @@
 
 use orch_core::select::Constraints;
 
-use super::{AnalyzeParams, ExpandTaskParams, GetNextTaskParams, ParsePrdParams, ProviderDto, default_project};
+use super::{
+    AnalyzeParams, ExpandTaskParams, GetNextTaskParams, ParsePrdParams, PrdModeDto, ProviderDto, default_project,
+};
 
 /// `Type::field()`: the default of one field, read from `Type::default()`, for `#[serde(default = "...")]`.
 macro_rules! field_defaults {
@@ -78,6 +80,11 @@ impl Default for ParsePrdParams {
             extract_user_stories: true,
             parse_acceptance_criteria: true,
             confidence_threshold: 0.7,
+            mode: PrdModeDto::Auto,
+            provider: ProviderDto::Auto,
+            model: None,
+            max_tokens: 4000,
+            chunk_tokens: 6000,
         }
     }
 }
@@ -88,6 +95,11 @@ field_defaults!(ParsePrdParams {
     extract_user_stories: bool,
     parse_acceptance_criteria: bool,
     confidence_threshold: f64,
+    mode: PrdModeDto,
+    provider: ProviderDto,
+    model: Option<String>,
+    max_tokens: u32,
+    chunk_tokens: u32,
 });
 
 impl Default for GetNextTaskParams {
@@ -149,5 +161,6 @@ mod tests {
         assert!(n.enable_grouping && n.minimize_context_switching && !n.claim);
         let p = ParsePrdParams::default();
         assert_eq!((p.project_id.as_str(), p.confidence_threshold), ("default-project", 0.7));
+        assert_eq!((p.mode, p.max_tokens, p.chunk_tokens), (PrdModeDto::Auto, 4000, 6000));
     }
 }
