@@ -1,8 +1,8 @@
 //! The SQL behind each store operation. Every function runs on the caller's connection, inside its transaction.
 //!
-//! The rules, error variants and orderings mirror `orch-store-sqlite/src/sql.rs` line for line where they can; the
-//! differences are PostgreSQL's: explicit row locks where SQLite's single writer made them unnecessary, arrays
-//! instead of `IN (?, ?, …)` lists, and one statement where several round trips would be needed.
+//! Every decision comes from `orch_core::rules`, as in `orch-store-sqlite/src/sql.rs`; what differs is PostgreSQL's:
+//! explicit row locks where SQLite's single writer made them unnecessary, arrays instead of `IN (?, ?, …)` lists, and
+//! one statement where several round trips would be needed.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
