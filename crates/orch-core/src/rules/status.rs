@@ -52,31 +52,7 @@ mod tests {
     use crate::model::TaskId;
 
     fn task(status: Status) -> Task {
-        let now = Utc::now();
-        Task {
-            id: TaskId(1),
-            project_id: "p".into(),
-            parent_id: None,
-            title: "t".into(),
-            description: None,
-            details: None,
-            status,
-            priority: 0,
-            dependencies: vec![TaskId(2)],
-            tags: vec![],
-            code_language: None,
-            execution_environment: None,
-            task_type: None,
-            assignee: None,
-            claimed_at: None,
-            estimated_hours: None,
-            complexity_score: None,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            external_key: None,
-        }
+        Task { status, dependencies: vec![TaskId(2)], ..crate::testkit::task(1, "t") }
     }
 
     fn blocker() -> Vec<TaskRef> {
