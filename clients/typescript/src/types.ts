@@ -25,7 +25,6 @@ import type {
   ListTasksOutput,
   ParsePrdInput,
   ParsePrdOutput,
-  StatusDto,
   TaskDto,
   UpdateTaskInput,
   UpdateTaskOutput,
@@ -38,7 +37,7 @@ export type * from './generated/tools.js';
 export type * from './generated/results.js';
 
 /** A task's status. */
-export type TaskStatus = StatusDto;
+export type TaskStatus = TaskDto['status'];
 /** A task as every tool returns it. */
 export type Task = TaskDto;
 /** A programming language name (`python`, `typescript`, ...; aliases such as `ts` are normalised by the server). */

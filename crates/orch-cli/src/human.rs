@@ -192,10 +192,15 @@ pub fn show(r: &GetTaskResult, related: &Related<'_>) {
 pub fn graph(r: &GetTaskGraphResult) {
     match &r.graph {
         GraphDto::Text(text) => out!("{text}"),
-        GraphDto::Structured { .. } => match serde_json::to_string_pretty(&r.graph) {
-            Ok(s) => outln!("{s}"),
-            Err(e) => eprintln!("error: {e}"),
-        },
+        GraphDto::Structured { .. } => {
+            match serde_json::to_string_pretty(&serde_json::json!({ "tasks": r.tasks, "edges": r.edges })) {
+                Ok(s) => outln!("{s}"),
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
+    }
+    if r.truncated {
+        eprintln!("{}", crate::words::cli_words(&r.message));
     }
 }
 

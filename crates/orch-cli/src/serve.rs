@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// traffic (HTTP only).
     #[arg(long, requires = "http")]
     pub stateless: bool,
+    /// Tools to offer: all, core (the everyday seven), or a comma-separated list of tool names and profiles
+    /// (core,execute_code). Fewer tools cost an agent less context on every turn.
+    #[arg(long, value_name = "PROFILE", env = "TASK_ORCHESTRATOR_TOOLS", default_value = "all")]
+    pub tools: orch_mcp::ToolProfile,
     /// A Host header value to accept (name, name:port, [v6] or * for any; repeatable). Default: loopback names.
     #[arg(long = "allowed-host", value_name = "HOST", env = "TASK_ORCHESTRATOR_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
@@ -95,7 +99,7 @@ pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs, board: &crate::config
     );
     let Some(addr) = args.http else {
         tracing::info!("serving MCP on stdio");
-        orch_mcp::serve_stdio_limited(orch, args.max_body_bytes).await?;
+        orch_mcp::serve_stdio_limited(orch, args.max_body_bytes, &args.tools).await?;
         return Ok(());
     };
     let mut config = HttpConfig::new(addr);
@@ -104,6 +108,7 @@ pub async fn run(orch: Arc<Orchestrator>, args: ServeArgs, board: &crate::config
     config.allowed_origins = args.allowed_origins.into_iter().filter(|o| !o.trim().is_empty()).collect();
     config.token = token(args.token_file.as_deref())?;
     config.max_body_bytes = args.max_body_bytes;
+    config.tools = args.tools;
     config.request_timeout = seconds("request-timeout", args.request_timeout)?;
     config.shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
     config.header_timeout = seconds("header-timeout", args.header_timeout)?;

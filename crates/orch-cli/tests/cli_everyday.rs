@@ -229,7 +229,7 @@ fn unrelated_environment_variables_do_not_change_anything() {
     repo.ok(&["add", "low", "-p", "0"]);
     repo.ok(&["add", "high", "-p", "4"]);
     let next = repo
-        .cmd(&repo.root(), &["--json", "next"])
+        .cmd(&repo.root(), &["--json", "next", "--explain"])
         .env("TASK_ORCHESTRATOR_WEIGHT_PRIORITY", "1")
         .env("TASK_ORCHESTRATOR_WEIGHT_AGE", "0")
         .output()

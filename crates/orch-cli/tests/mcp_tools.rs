@@ -180,7 +180,7 @@ async fn parse_prd_creates_tasks_once_and_reports_progress() {
     assert_eq!(first["prd"]["features"].as_array().unwrap().len(), 2);
     let created = first["created_task_ids"].as_array().unwrap().clone();
     assert_eq!(created.len(), 2, "{first}");
-    let tasks = s.call("list_tasks", json!({"project_id": "auth-system"})).await;
+    let tasks = s.call("list_tasks", json!({"project_id": "auth-system", "fields": ["all"]})).await;
     let by_title =
         |title: &str| tasks["tasks"].as_array().unwrap().iter().find(|t| t["title"] == title).cloned().unwrap();
     let registration = by_title("User Registration");
@@ -325,7 +325,7 @@ async fn expand_task_uses_the_clients_model_through_sampling() {
     assert_eq!(r["expansion"]["metadata"]["provider"], "sampling", "{r}");
     assert_eq!(r["expansion"]["metadata"]["model"], "client-model");
     assert_eq!(client.sampled.lock().unwrap().len(), 1);
-    let subs = s.call("list_tasks", json!({"parent_id": 1})).await;
+    let subs = s.call("list_tasks", json!({"parent_id": 1, "fields": ["all"]})).await;
     let titles: Vec<&str> = subs["tasks"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
     assert_eq!(titles, vec!["Design the token format (sampled)", "Implement token issuing"]);
     assert_eq!(subs["tasks"][1]["dependencies"], json!([subs["tasks"][0]["id"]]));

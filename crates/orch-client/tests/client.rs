@@ -92,8 +92,10 @@ async fn every_tool(client: &TaskOrchestratorClient) {
     assert_eq!(listed.count, 2);
     assert_eq!(listed.metrics.unwrap().by_status["in_progress"], 1);
 
-    let graph =
-        client.get_task_graph(GetTaskGraphParams { format: GraphFormatDto::Mermaid, project_id: None }).await.unwrap();
+    let graph = client
+        .get_task_graph(GetTaskGraphParams { format: GraphFormatDto::Mermaid, ..Default::default() })
+        .await
+        .unwrap();
     assert!(matches!(&graph.graph, GraphDto::Text(t) if t.contains("flowchart")), "{:?}", graph.graph);
     assert_eq!(graph.edges, vec![EdgeDto { from: 1, to: 2 }]);
 

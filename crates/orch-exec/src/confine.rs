@@ -13,14 +13,15 @@ use nix::errno::Errno;
 use nix::unistd::setsid;
 
 use crate::helper::{layer, redirect, setup_failed};
-use crate::spec::{HelperReport, SandboxSpec, ScriptJob, Step};
+use crate::spec::{HelperReport, Job, ScriptJob, Setup, Step};
 
 /// The control socket's descriptor (kept; everything above it is closed at `execve`).
 const CONTROL_FD: u32 = 3;
 
 /// Confines the calling process for `step`; in probe mode each layer is reported instead of required.
 pub(crate) fn confine(
-    spec: &SandboxSpec,
+    spec: &Setup,
+    job: &Job,
     step: &Step,
     control: &File,
     workdir: Option<&OwnedFd>,
@@ -31,12 +32,12 @@ pub(crate) fn confine(
     }
     setsid().map_err(|err| setup_failed("setsid", err.to_string()))?;
     set_rlimits(spec).map_err(fail("rlimits"))?;
-    if in_namespaces && !step.network && spec.steps.iter().any(|s| s.network) {
+    if in_namespaces && !step.network && spec.network {
         // The sandbox kept the host network for an install step; the program itself gets none.
         nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
             .map_err(|err| setup_failed("network", format!("unshare(CLONE_NEWNET): {err}")))?;
     }
-    enter_directory(spec, step, workdir, in_namespaces)?;
+    enter_directory(job, step, workdir, in_namespaces)?;
     let stdin = match &step.stdin_file {
         Some(path) => File::open(path),
         None => File::open("/dev/null"),
@@ -73,7 +74,7 @@ pub(crate) fn confine(
         caps.map_err(fail("capabilities"))?;
     }
     if spec.layers.landlock {
-        let result = apply_landlock(spec, step, workdir.filter(|_| !in_namespaces));
+        let result = apply_landlock(spec, job, step, workdir.filter(|_| !in_namespaces));
         if spec.probe {
             let canary = spec
                 .probe_canary
@@ -122,7 +123,7 @@ pub(crate) fn confine(
 /// Changes into the step's directory: by path inside the sandbox's own root, through the handle otherwise (the path
 /// on the host could have been swapped since the server checked it).
 fn enter_directory(
-    spec: &SandboxSpec,
+    spec: &Job,
     step: &Step,
     workdir: Option<&OwnedFd>,
     in_namespaces: bool,
@@ -136,7 +137,7 @@ fn enter_directory(
     }
 }
 
-fn set_rlimits(spec: &SandboxSpec) -> Result<(), String> {
+fn set_rlimits(spec: &Setup) -> Result<(), String> {
     use rlimit::Resource;
     let limits = [
         (Resource::FSIZE, spec.limits.file_size_bytes),
@@ -193,7 +194,7 @@ fn drop_capabilities(run_as: Option<(u32, u32)>) -> Result<String, String> {
     Ok(detail)
 }
 
-fn apply_landlock(spec: &SandboxSpec, step: &Step, workdir: Option<&OwnedFd>) -> Result<String, String> {
+fn apply_landlock(spec: &Setup, job: &Job, step: &Step, workdir: Option<&OwnedFd>) -> Result<String, String> {
     let abi = ABI::V6;
     let existing = |paths: &[PathBuf]| -> Vec<PathBuf> { paths.iter().filter(|p| p.exists()).cloned().collect() };
     let mut ruleset = Ruleset::default()
@@ -210,7 +211,7 @@ fn apply_landlock(spec: &SandboxSpec, step: &Step, workdir: Option<&OwnedFd>) ->
         .map_err(|e| e.to_string())?
         .add_rules(landlock::path_beneath_rules(existing(&spec.read_paths), AccessFs::from_read(abi)))
         .map_err(|e| e.to_string())?
-        .add_rules(landlock::path_beneath_rules(existing(&spec.write_paths), AccessFs::from_all(abi)))
+        .add_rules(landlock::path_beneath_rules(existing(&job.write_paths), AccessFs::from_all(abi)))
         .map_err(|e| e.to_string())?;
     // The caller's directory is granted through the very handle the server validated, not by path.
     if let Some(handle) = workdir {

@@ -5,17 +5,17 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt};
 use tokio::sync::Semaphore;
 
 use crate::cgroup::{CgroupParent, ExecCgroup};
 use crate::config::{ExecConfig, ExecLanguage, IsolationLevel};
 use crate::error::ExecError;
-use crate::spec::{HelperLimits, HelperReport, RequestedLayers, SandboxSpec, ScriptJob, Step};
+use crate::launcher::{Launched, Launcher, OPEN_FILES, Purpose, Scratch, set_mode};
+use crate::spec::{HelperReport, Job, RequestedLayers, ScriptJob, Step, frame};
 use crate::workspace::{AllowedRoots, OpenedDir};
 
 /// One request to run code.
@@ -121,13 +121,9 @@ struct Runtimes {
 pub struct Executor {
     config: ExecConfig,
     report: IsolationReport,
-    layers: RequestedLayers,
-    cgroup: Option<CgroupParent>,
-    /// Cgroups made ahead of time, so creating and removing one stays off an execution's path.
-    spare_cgroups: Arc<std::sync::Mutex<Vec<ExecCgroup>>>,
+    /// Starts helpers, and keeps a few prepared so an execution's path skips the sandbox's set-up.
+    launcher: Arc<Launcher>,
     runtimes: Runtimes,
-    base_read_paths: Vec<PathBuf>,
-    protected: Vec<PathBuf>,
     roots: AllowedRoots,
     permits: Arc<Semaphore>,
 }
@@ -173,7 +169,6 @@ const SYSTEM_WRITE_PATHS: &[&str] = &["/dev/null", "/dev/zero", "/dev/full"];
 /// Directories that may never be, contain or hold a working directory.
 const SYSTEM_DIRS: &[&str] =
     &["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/proc", "/sys", "/dev", "/boot", "/run"];
-const OPEN_FILES: u64 = 1024;
 /// Deepest bracket nesting accepted in JavaScript and TypeScript; far beyond hand-written code, far below what
 /// overflows a parser's stack.
 pub const MAX_NESTING: usize = 1000;
@@ -188,23 +183,6 @@ struct RawRun {
     timed_out_installing: bool,
     elapsed: Duration,
     memory_limit_hit: bool,
-}
-
-struct Scratch {
-    root: PathBuf,
-}
-
-impl Scratch {
-    fn dir(&self, name: &str) -> PathBuf {
-        self.root.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // Best effort also on cancellation; normal paths remove it off the runtime first.
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
 }
 
 impl Executor {
@@ -224,7 +202,7 @@ impl Executor {
         crate::sweep::stale_scratch(&config.scratch_root);
         let roots = AllowedRoots::new(config.workspace_roots.iter().cloned());
         roots.ensure_default_root(0o755).map_err(|e| ExecError::io("creating the default workspace root", e))?;
-        let protected =
+        let protected: Vec<PathBuf> =
             config.protected_paths.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
         let runtimes = Runtimes {
             python: resolve_python(&config.python_executable).await,
@@ -237,12 +215,14 @@ impl Executor {
         for runtime in [&runtimes.python, &runtimes.node, &runtimes.bash, &runtimes.sqlite].into_iter().flatten() {
             base_read_paths.extend(runtime.read_paths.iter().cloned());
         }
+        base_read_paths.extend(config.ca_bundle.iter().cloned());
         base_read_paths.sort();
         base_read_paths.dedup();
         let cgroup_parent = CgroupParent::detect(config.cgroup_parent.as_deref());
         if let Ok(parent) = &cgroup_parent {
             parent.sweep_stale();
         }
+        let launcher = Launcher::new(&config, cgroup_parent.as_ref().ok().cloned(), base_read_paths, protected);
         let mut executor = Self {
             permits: Arc::new(Semaphore::new(config.max_concurrent.max(1))),
             config,
@@ -251,12 +231,8 @@ impl Executor {
                 layers: BTreeMap::new(),
                 interpreters: BTreeMap::new(),
             },
-            layers: RequestedLayers { namespaces: false, landlock: false, seccomp: false },
-            cgroup: cgroup_parent.as_ref().ok().cloned(),
-            spare_cgroups: Arc::default(),
+            launcher: Arc::new(launcher),
             runtimes,
-            base_read_paths,
-            protected,
             roots,
         };
         executor.report.interpreters = [
@@ -286,6 +262,7 @@ impl Executor {
                 how_to_enable: how_to_enable(&executor.report, executor.config.min_isolation),
             });
         }
+        executor.launcher.refill();
         Ok(executor)
     }
 
@@ -304,19 +281,11 @@ impl Executor {
         &self.roots
     }
 
-    /// The user executed code runs as: the unprivileged sandbox user when the server is root and has namespaces.
-    fn run_as(&self, namespaces: bool) -> Option<(u32, u32)> {
-        (namespaces && nix::unistd::geteuid().is_root()).then_some(self.config.sandbox_user)
-    }
-
     async fn probe(&mut self, cgroup_error: Option<String>) -> Result<(), ExecError> {
         let true_program = ["/usr/bin/true", "/bin/true"].into_iter().map(PathBuf::from).find(|p| p.exists());
-        let scratch = self.scratch("probe")?;
-        let canary = scratch.dir("canary");
-        std::fs::write(&canary, "landlock must hide this").map_err(|e| ExecError::io("writing the probe canary", e))?;
-        let work = scratch.dir("work");
-        let spec = SandboxSpec {
-            probe: true,
+        let launched = self.launcher.launch(Purpose::Probe).await?;
+        let work = launched.scratch.dir("work");
+        let job = Job {
             steps: vec![Step {
                 argv: vec![true_program.map_or_else(|| "/usr/bin/true".into(), |p| p.display().to_string())],
                 env: vec![("PATH".into(), "/usr/bin:/bin".into())],
@@ -326,19 +295,11 @@ impl Executor {
                 log_file: None,
                 script: None,
             }],
-            workdir: work.clone(),
+            write_paths: write_paths(&work, &launched.scratch, true, false),
+            workdir: work,
             fresh_workdir: true,
-            root_mount: scratch.dir("root"),
-            read_paths: self.base_read_paths.clone(),
-            write_paths: self.write_paths(&work, &scratch, true, false),
-            protected_paths: self.protected.clone(),
-            probe_canary: Some(canary),
-            cgroup_procs: Vec::new(),
-            layers: RequestedLayers { namespaces: true, landlock: true, seccomp: true },
-            limits: self.helper_limits(),
-            run_as: self.run_as(true),
         };
-        let run = self.run_helper(spec, None, None, Duration::from_secs(20), 64 * 1024, true).await?;
+        let run = self.run_helper(launched, job, None, (None, Duration::from_secs(20)), 64 * 1024, None).await?;
         let mut layers: BTreeMap<String, LayerStatus> = BTreeMap::new();
         for report in &run.reports {
             if let HelperReport::Layer { name, ok, detail } = report {
@@ -380,98 +341,41 @@ impl Executor {
         } else {
             IsolationLevel::None
         };
-        self.layers = RequestedLayers {
+        let requested = RequestedLayers {
             namespaces: ok("namespaces") && ok("pid_namespace") && ok("mounts"),
             landlock: ok("landlock"),
             seccomp: ok("seccomp"),
         };
-        if !ok("cgroup") {
-            self.cgroup = None;
-        }
+        let cgroup_ok = ok("cgroup");
         self.report.layers = layers;
-        self.remove_scratch(scratch).await;
+        // Nothing else holds the launcher before the trial run ends.
+        let launcher = Arc::get_mut(&mut self.launcher)
+            .ok_or_else(|| ExecError::io("configuring the sandbox launcher", std::io::Error::other("shared early")))?;
+        launcher.layers = requested;
+        if !cgroup_ok {
+            launcher.cgroup = None;
+        }
         Ok(())
     }
 
-    /// Removes a used cgroup and makes a spare for the next execution, both in the background.
-    fn recycle_cgroup(&self, used: ExecCgroup) {
-        let Some(parent) = self.cgroup.clone() else { return };
-        let spares = self.spare_cgroups.clone();
-        let (memory, processes) = (self.config.max_memory_bytes, self.config.max_processes);
-        let wanted = self.config.max_concurrent.clamp(1, 2);
+    /// Empties and removes a used cgroup in the background.
+    fn remove_cgroup(used: ExecCgroup) {
         tokio::task::spawn_blocking(move || {
             if let Err(message) = used.kill_and_remove() {
                 tracing::error!(%message, "execution cgroup could not be removed");
             }
-            if spares.lock().is_ok_and(|s| s.len() < wanted) {
-                match parent.create(&unique_name("task-orchestrator"), memory, processes) {
-                    Ok(spare) => {
-                        if let Ok(mut list) = spares.lock() {
-                            list.push(spare);
-                        }
-                    }
-                    Err(message) => tracing::warn!(%message, "could not prepare a spare execution cgroup"),
-                }
-            }
         });
-    }
-
-    fn helper_limits(&self) -> HelperLimits {
-        HelperLimits {
-            file_size_bytes: self.config.max_file_size_bytes,
-            open_files: OPEN_FILES,
-            // RLIMIT_NPROC counts every process of the user, and concurrent executions share the sandbox user.
-            processes: self.config.max_processes.saturating_mul(self.config.max_concurrent.max(1) as u64),
-            disk_bytes: self.disk_bytes(),
-        }
-    }
-
-    /// The scratch quota: configured, or half the memory limit (tmpfs pages count against the memory cgroup, so
-    /// memory and disk together never exceed the memory limit).
-    fn disk_bytes(&self) -> u64 {
-        self.config.disk_bytes.unwrap_or(self.config.max_memory_bytes / 2).max(1024 * 1024)
     }
 
     fn limits(&self, timeout: Duration) -> AppliedLimits {
         AppliedLimits {
             timeout_secs: timeout.as_secs_f64(),
-            memory_bytes: self.cgroup.as_ref().map(|_| self.config.max_memory_bytes),
-            max_processes: self.cgroup.as_ref().map(|_| self.config.max_processes),
+            memory_bytes: self.launcher.cgroup.as_ref().map(|_| self.config.max_memory_bytes),
+            max_processes: self.launcher.cgroup.as_ref().map(|_| self.config.max_processes),
             output_limit_bytes: self.config.output_limit_bytes,
             max_file_size_bytes: self.config.max_file_size_bytes,
             max_open_files: OPEN_FILES,
         }
-    }
-
-    fn scratch(&self, kind: &str) -> Result<Scratch, ExecError> {
-        let root = self.config.scratch_root.join(unique_name(kind));
-        for dir in ["", "in", "tmp", "work", "pkgs", "root"] {
-            std::fs::create_dir_all(root.join(dir))
-                .map_err(|e| ExecError::io(format!("creating {}", root.join(dir).display()), e))?;
-        }
-        set_mode(&root, 0o700)?;
-        // The code is bound into the sandbox, where it runs as the unprivileged sandbox user.
-        set_mode(&root.join("in"), 0o755)?;
-        Ok(Scratch { root })
-    }
-
-    async fn remove_scratch(&self, scratch: Scratch) {
-        let _ = tokio::task::spawn_blocking(move || drop(scratch)).await;
-    }
-
-    /// Writable paths under Landlock. Inside namespaces every writable place is on the sandbox's own root; below,
-    /// the scratch directories on the host (a caller's working directory is granted through its handle instead).
-    fn write_paths(&self, workdir: &Path, scratch: &Scratch, namespaces: bool, fresh: bool) -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = SYSTEM_WRITE_PATHS.iter().map(PathBuf::from).collect();
-        if namespaces {
-            paths.extend([workdir.to_path_buf(), "/tmp".into(), "/dev/shm".into(), scratch.dir("pkgs")]);
-        } else {
-            if fresh {
-                paths.push(workdir.to_path_buf());
-            }
-            paths.extend([scratch.dir("tmp"), scratch.dir("pkgs")]);
-        }
-        paths
     }
 
     /// Opens the caller's working directory beneath an allowed root, by handle, and refuses one that holds or lies
@@ -484,7 +388,7 @@ impl Executor {
         let dir = &opened.path;
         let scratch_root = std::fs::canonicalize(&self.config.scratch_root).unwrap_or(self.config.scratch_root.clone());
         let overlaps = |other: &Path| dir.starts_with(other) || other.starts_with(dir);
-        if self.protected.iter().any(|p| overlaps(p)) {
+        if self.launcher.protected.iter().any(|p| overlaps(p)) {
             return Err(invalid(
                 "it holds or lies inside the server's data directory; choose a directory without the task database"
                     .into(),
@@ -493,7 +397,7 @@ impl Executor {
         if overlaps(&scratch_root) || SYSTEM_DIRS.iter().any(|d| dir.starts_with(d)) {
             return Err(invalid("it overlaps a system or scratch directory; choose a project directory".into()));
         }
-        if let (Some((uid, gid)), Some(default_root)) = (self.run_as(namespaces), self.roots.roots().first())
+        if let (Some((uid, gid)), Some(default_root)) = (self.launcher.run_as(namespaces), self.roots.roots().first())
             && dir.starts_with(default_root)
             && dir != default_root
         {
@@ -540,7 +444,7 @@ impl Executor {
             return Err(ExecError::PackageNetworkDisabled { packages: request.packages.clone() });
         }
         let runtime = self.runtime(request.language)?.clone();
-        let namespaces = self.layers.namespaces;
+        let namespaces = self.launcher.layers.namespaces;
         let caller_workdir =
             request.working_directory.as_deref().map(|d| self.open_workdir(d, namespaces)).transpose()?;
         let limits = self.limits(timeout);
@@ -567,9 +471,20 @@ impl Executor {
             ExecLanguage::Sql => "main.sql",
         };
 
-        let _permit =
-            self.permits.acquire().await.map_err(|e| ExecError::io("waiting for a slot", std::io::Error::other(e)))?;
-        let scratch = self.scratch("exec")?;
+        let slot = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ExecError::io("waiting for a slot", std::io::Error::other(e)))?;
+        let network = !request.packages.is_empty();
+        // A prepared helper has no network; an install needs one started for it.
+        let prepared = if network { None } else { self.launcher.take() };
+        let launched = match prepared {
+            Some(launched) => launched,
+            None => self.launcher.launch(Purpose::Run { network }).await?,
+        };
+        let scratch = &launched.scratch;
         let code_file = scratch.dir("in").join(file_name);
         std::fs::write(&code_file, request.code.as_bytes())
             .map_err(|e| ExecError::io(format!("writing {}", code_file.display()), e))?;
@@ -590,9 +505,6 @@ impl Executor {
                 ("NO_COLOR".to_owned(), "1".to_owned()),
             ]
         };
-        let mut read_paths = self.base_read_paths.clone();
-        read_paths.push(scratch.dir("in"));
-        read_paths.extend(self.config.ca_bundle.iter().cloned());
         let mut steps = Vec::new();
         let mut env = base_env(&workdir);
         if !request.packages.is_empty() {
@@ -631,26 +543,17 @@ impl Executor {
             ),
         };
         steps.push(Step { argv, env, cwd: None, stdin_file, network: false, log_file: None, script });
-        let spec = SandboxSpec {
-            probe: false,
+        let job = Job {
             steps,
-            write_paths: self.write_paths(&workdir, &scratch, namespaces, fresh),
+            write_paths: write_paths(&workdir, scratch, namespaces, fresh),
             workdir,
             fresh_workdir: fresh,
-            root_mount: scratch.dir("root"),
-            read_paths,
-            protected_paths: self.protected.clone(),
-            probe_canary: None,
-            cgroup_procs: Vec::new(),
-            layers: self.layers,
-            limits: self.helper_limits(),
-            run_as: self.run_as(namespaces),
         };
-        let install_timeout = (!request.packages.is_empty()).then_some(self.config.package_timeout);
+        let install_timeout = network.then_some(self.config.package_timeout);
         let handle = caller_workdir.as_ref().map(|d| &d.fd);
-        let run =
-            self.run_helper(spec, handle, install_timeout, timeout, self.config.output_limit_bytes, false).await?;
-        self.remove_scratch(scratch).await;
+        let run = self
+            .run_helper(launched, job, handle, (install_timeout, timeout), self.config.output_limit_bytes, Some(slot))
+            .await?;
         if let Some((code, log)) = run.failed_install() {
             return Err(ExecError::PackageInstallFailed {
                 packages: request.packages.clone(),
@@ -751,72 +654,28 @@ impl Executor {
         })
     }
 
-    /// Spawns the helper with `spec` (and the working directory's handle), captures capped output, enforces the
-    /// install's and the program's timeouts and kills the whole tree.
+    /// Sends a launched helper its job (and the working directory's handle), captures capped output, enforces the
+    /// install's and the program's timeouts, kills the whole tree and removes the scratch directory.
     async fn run_helper(
         &self,
-        mut spec: SandboxSpec,
+        launched: Launched,
+        job: Job,
         handle: Option<&OwnedFd>,
-        install_timeout: Option<Duration>,
-        timeout: Duration,
+        (install_timeout, timeout): (Option<Duration>, Duration),
         cap: usize,
-        probe: bool,
+        slot: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Result<RawRun, ExecError> {
-        let spare = if probe { None } else { self.spare_cgroups.lock().ok().and_then(|mut spares| spares.pop()) };
-        let cgroup = match (&self.cgroup, spare) {
-            (Some(_), Some(spare)) => Some(spare),
-            (Some(parent), None) => {
-                let parent = parent.clone();
-                let (memory, processes) = (self.config.max_memory_bytes, self.config.max_processes);
-                let name = unique_name("task-orchestrator");
-                let created = tokio::task::spawn_blocking(move || parent.create(&name, memory, processes))
-                    .await
-                    .map_err(|e| ExecError::io("creating the cgroup", std::io::Error::other(e)))?;
-                match created {
-                    Ok(cgroup) => Some(cgroup),
-                    Err(message) if probe => {
-                        tracing::warn!(%message, "cgroup unavailable in the trial run");
-                        None
-                    }
-                    Err(message) => return Err(ExecError::SandboxSetup { stage: "cgroup".into(), message }),
-                }
-            }
-            (None, _) => None,
-        };
-        if let Some(cgroup) = &cgroup {
-            spec.cgroup_procs = cgroup.procs_files();
-        }
-        let payload =
-            serde_json::to_vec(&spec).map_err(|e| ExecError::io("encoding the spec", std::io::Error::other(e)))?;
-        let (server_end, helper_end) =
-            std::os::unix::net::UnixStream::pair().map_err(|e| ExecError::io("creating the control socket", e))?;
-        send_handle(&server_end, handle)?;
-        let mut command = tokio::process::Command::new(&self.config.helper_command[0]);
-        command
-            .args(&self.config.helper_command[1..])
-            .env_clear()
-            .stdin(Stdio::from(OwnedFd::from(helper_end)))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+        let Launched { mut child, control, mut cgroup, scratch } = launched;
+        let payload = frame(&job).map_err(|e| ExecError::io("encoding the job", std::io::Error::other(e)))?;
         let mut started = Instant::now();
-        let mut child = command.spawn().map_err(|e| ExecError::SandboxSetup {
-            stage: "helper".into(),
-            message: format!(
-                "starting the sandbox helper {:?}: {e}; check that the server binary is still in place and that \
-                 the process may start programs (open-file and process limits)",
-                self.config.helper_command
-            ),
-        })?;
-        // The command still holds our copy of the helper's socket end; EOF on the reports needs it closed.
-        drop(command);
-        server_end.set_nonblocking(true).map_err(|e| ExecError::io("control socket", e))?;
-        let mut control =
-            tokio::net::UnixStream::from_std(server_end).map_err(|e| ExecError::io("control socket", e))?;
+        send_handle(&control, handle)?;
+        // A few kilobytes into a socket buffer the helper has drained: this does not block.
+        std::io::Write::write_all(&mut &control, &payload)
+            .map_err(|e| ExecError::io("sending the job to the helper", e))?;
+        control.set_nonblocking(true).map_err(|e| ExecError::io("control socket", e))?;
+        let control = tokio::net::UnixStream::from_std(control).map_err(|e| ExecError::io("control socket", e))?;
         let stdout = tokio::spawn(read_capped(child.stdout.take(), cap));
         let stderr = tokio::spawn(read_capped(child.stderr.take(), cap));
-        control.write_all(&payload).await.map_err(|e| ExecError::io("sending the spec to the helper", e))?;
-        control.shutdown().await.map_err(|e| ExecError::io("sending the spec to the helper", e))?;
         let (report_tx, mut report_rx) = tokio::sync::mpsc::unbounded_channel::<HelperReport>();
         let reader = tokio::spawn(async move {
             let mut lines = tokio::io::BufReader::new(control).lines();
@@ -831,7 +690,8 @@ impl Executor {
         let mut deadline = tokio::time::Instant::now() + install_timeout.unwrap_or(timeout);
         let mut timed_out = false;
         let mut exited = false;
-        while !exited {
+        let mut reported = false;
+        while !exited && !reported {
             tokio::select! {
                 status = child.wait() => {
                     status.map_err(|e| ExecError::io("waiting for the sandbox helper", e))?;
@@ -844,6 +704,9 @@ impl Executor {
                         started = Instant::now();
                         deadline = tokio::time::Instant::now() + timeout;
                     }
+                    // A terminal report comes from init once every process of the execution is gone, or from a
+                    // step that failed before the program started.
+                    reported = report.is_terminal();
                     reports.push(report);
                 }
                 () = tokio::time::sleep_until(deadline) => {
@@ -865,27 +728,53 @@ impl Executor {
             }
         }
         let elapsed = started.elapsed();
-        let mut memory_limit_hit = false;
-        if let Some(mut cgroup) = cgroup {
-            let (emptied, used) = tokio::task::spawn_blocking(move || {
-                let hit = cgroup.memory_limit_hit();
-                (cgroup.empty().map(|()| hit), cgroup)
-            })
-            .await
-            .map_err(|e| ExecError::io("emptying the cgroup", std::io::Error::other(e)))?;
-            match emptied {
-                Ok(hit) => memory_limit_hit = hit,
-                Err(message) => tracing::error!(%message, "execution cgroup could not be emptied"),
-            }
-            self.recycle_cgroup(used);
-        }
         let grace = Duration::from_secs(2);
+        let mut memory_limit_hit = false;
+        if exited {
+            // Killed on timeout, or gone without a report: whatever is left holds the output pipes open.
+            if let Some(mut cgroup) = cgroup.take() {
+                let (emptied, used) = tokio::task::spawn_blocking(move || {
+                    let hit = cgroup.memory_limit_hit();
+                    (cgroup.empty().map(|()| hit), cgroup)
+                })
+                .await
+                .map_err(|e| ExecError::io("emptying the cgroup", std::io::Error::other(e)))?;
+                match emptied {
+                    Ok(hit) => memory_limit_hit = hit,
+                    Err(message) => tracing::error!(%message, "execution cgroup could not be emptied"),
+                }
+                Self::remove_cgroup(used);
+            }
+        } else if let Some(cgroup) = &cgroup {
+            memory_limit_hit = cgroup.memory_limit_hit();
+        }
         let (stdout, stdout_cut) = join_within(stdout, grace).await;
         let (stderr, stderr_cut) = join_within(stderr, grace).await;
-        let _ = tokio::time::timeout(grace, reader).await;
-        while let Ok(report) = report_rx.try_recv() {
-            reports.push(report);
+        if exited {
+            let _ = tokio::time::timeout(grace, reader).await;
+            while let Ok(report) = report_rx.try_recv() {
+                reports.push(report);
+            }
         }
+        // The result is complete; the helper and its init exit on their own. Their teardown (namespaces, the
+        // cgroup as a backstop, the scratch directory) happens off the caller's path, holding the execution's slot
+        // so teardowns stay within the concurrency limit.
+        tokio::spawn(async move {
+            if !exited && tokio::time::timeout(Duration::from_secs(10), child.wait()).await.is_err() {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+            }
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(used) = cgroup
+                    && let Err(message) = used.kill_and_remove()
+                {
+                    tracing::error!(%message, "execution cgroup could not be removed");
+                }
+                drop(scratch);
+            })
+            .await;
+            drop(slot);
+        });
         Ok(RawRun {
             stdout,
             stderr,
@@ -897,6 +786,21 @@ impl Executor {
             memory_limit_hit,
         })
     }
+}
+
+/// Writable paths under Landlock. Inside namespaces every writable place is on the sandbox's own root; below, the
+/// scratch directories on the host (a caller's working directory is granted through its handle instead).
+fn write_paths(workdir: &Path, scratch: &Scratch, namespaces: bool, fresh: bool) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = SYSTEM_WRITE_PATHS.iter().map(PathBuf::from).collect();
+    if namespaces {
+        paths.extend([workdir.to_path_buf(), "/tmp".into(), "/dev/shm".into(), scratch.dir("pkgs")]);
+    } else {
+        if fresh {
+            paths.push(workdir.to_path_buf());
+        }
+        paths.extend([scratch.dir("tmp"), scratch.dir("pkgs")]);
+    }
+    paths
 }
 
 /// Sends the first byte of the protocol, with the working directory's handle attached when there is one.
@@ -1041,23 +945,11 @@ fn finish(outcome: &mut ExecOutcome, run: RawRun, timeout: Duration, cap: usize,
     Ok(())
 }
 
-/// A name unique across every executor of this process and across processes.
-fn unique_name(kind: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    format!("{kind}-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
-}
-
 fn path_var(program: &Path) -> String {
     let mut dirs: Vec<String> = program.parent().map(|d| d.display().to_string()).into_iter().collect();
     dirs.extend(["/usr/local/bin", "/usr/bin", "/bin"].map(String::from));
     dirs.dedup();
     dirs.join(":")
-}
-
-fn set_mode(path: &Path, mode: u32) -> Result<(), ExecError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|e| ExecError::io(format!("restricting {}", path.display()), e))
 }
 
 fn which(program: &str) -> Result<PathBuf, String> {

@@ -4,9 +4,13 @@
 //! Process tree in namespace mode:
 //! ```text
 //! server ── helper (joins cgroup, unshares namespaces, waits)
-//!             └─ init: pid 1 of the new pid namespace (builds the root, runs the steps one by one)
+//!             └─ init: pid 1 of the new pid namespace (builds the root, waits for the job, binds the working
+//!                  │     directory, pivots, runs the steps one by one)
 //!                  └─ step: setsid, rlimits, fds, caps, user, NO_NEW_PRIVS, Landlock, seccomp, execve(program)
 //! ```
+//! Everything before "waits for the job" depends only on the [`Setup`], so the server starts helpers ahead of
+//! requests (prepared helpers); each one serves a single job and exits. A helper whose server goes away reads end
+//! of file instead of a job and exits, taking its namespaces with it.
 //! Without namespaces the helper itself runs the steps as a child subreaper and kills every descendant it adopts
 //! once a step exits or the server asks it to stop (SIGTERM).
 //!
@@ -15,7 +19,7 @@
 
 use std::ffi::CString;
 use std::fs::File;
-use std::io::{IoSliceMut, Read, Write};
+use std::io::{IoSliceMut, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +30,7 @@ use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, kill, sig
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork, getpid, setsid};
 
-use crate::spec::{HelperReport, SandboxSpec, Step, WITH_HANDLE};
+use crate::spec::{HelperReport, Job, Setup, Step, WITH_HANDLE, read_frame};
 
 /// The control socket's descriptor in every stage.
 const CONTROL_FD: i32 = 3;
@@ -35,11 +39,25 @@ const SETUP_FAILED: u8 = 125;
 /// Bytes of a failed step's log sent back.
 const LOG_TAIL_BYTES: usize = 4000;
 
-/// What every stage needs: the spec, the control socket and the working directory's handle, if the server sent one.
+/// What every stage after the job's arrival needs: the setup, the job, the control socket and the working directory's
+/// handle, if the server sent one.
 struct Context<'a> {
-    spec: &'a SandboxSpec,
+    setup: &'a Setup,
+    job: &'a Job,
     control: &'a File,
     workdir: Option<&'a OwnedFd>,
+}
+
+/// A job as received, with the handle that came with it.
+struct Received {
+    job: Job,
+    workdir: Option<OwnedFd>,
+}
+
+impl Received {
+    fn context<'a>(&'a self, setup: &'a Setup, control: &'a File) -> Context<'a> {
+        Context { setup, job: &self.job, control, workdir: self.workdir.as_ref() }
+    }
 }
 
 /// Entry point of the re-executed helper; the main binary calls it when `argv[1] == "__sandbox"`, before starting any
@@ -48,27 +66,14 @@ pub fn sandbox_helper_main() -> ExitCode {
     let Some(control) = take_control_socket() else {
         return ExitCode::from(SETUP_FAILED);
     };
-    let workdir = match receive_handle(&control) {
-        Ok(handle) => handle,
+    let setup: Setup = match read_frame(&control) {
+        Ok(setup) => setup,
         Err(message) => {
-            report(&control, &setup_failed("handle", message));
+            report(&control, &setup_failed("spec", message));
             return ExitCode::from(SETUP_FAILED);
         }
     };
-    let mut raw = Vec::new();
-    if let Err(err) = (&control).read_to_end(&mut raw) {
-        report(&control, &setup_failed("spec", format!("reading the spec: {err}")));
-        return ExitCode::from(SETUP_FAILED);
-    }
-    let spec: SandboxSpec = match serde_json::from_slice(&raw) {
-        Ok(spec) => spec,
-        Err(err) => {
-            report(&control, &setup_failed("spec", format!("parsing the spec: {err}")));
-            return ExitCode::from(SETUP_FAILED);
-        }
-    };
-    let context = Context { spec: &spec, control: &control, workdir: workdir.as_ref() };
-    match run_helper(&context) {
+    match run_helper(&setup, &control) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             report(&control, &failure);
@@ -114,7 +119,15 @@ fn take_control_socket() -> Option<File> {
     Some(control)
 }
 
-/// Reads the first byte of the control socket and the working directory's handle attached to it, if any.
+/// Waits for the job: the byte carrying the working directory's handle, then the framed job. End of file (the server
+/// dropped this helper or died) ends the helper.
+fn receive_job(control: &File) -> Result<Received, HelperReport> {
+    let workdir = receive_handle(control).map_err(|message| setup_failed("handle", message))?;
+    let job = read_frame(control).map_err(|message| setup_failed("spec", message))?;
+    Ok(Received { job, workdir })
+}
+
+/// Reads the job's first byte and the working directory's handle attached to it, if any.
 fn receive_handle(control: &File) -> Result<Option<OwnedFd>, String> {
     use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
     let mut byte = [0u8; 1];
@@ -122,6 +135,9 @@ fn receive_handle(control: &File) -> Result<Option<OwnedFd>, String> {
     let mut space = nix::cmsg_space!([std::os::fd::RawFd; 1]);
     let message = recvmsg::<()>(control.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)
         .map_err(|e| format!("receiving the working directory: {e}"))?;
+    if message.bytes == 0 {
+        return Err("the server closed the control socket without sending a job".into());
+    }
     let mut handle = None;
     for cmsg in message.cmsgs().map_err(|e| format!("reading the working directory handle: {e}"))? {
         if let ControlMessageOwned::ScmRights(fds) = cmsg {
@@ -138,16 +154,15 @@ fn receive_handle(control: &File) -> Result<Option<OwnedFd>, String> {
     Ok(handle)
 }
 
-fn run_helper(cx: &Context<'_>) -> Result<u8, HelperReport> {
-    let spec = cx.spec;
-    join_cgroups(cx)?;
+fn run_helper(setup: &Setup, control: &File) -> Result<u8, HelperReport> {
+    join_cgroups(setup, control)?;
     // A new session keeps terminal signals aimed at the server's process group away from executions.
     let _ = setsid();
     let mut in_namespaces = false;
-    if spec.layers.namespaces {
-        let result = enter_namespaces(spec);
-        if spec.probe {
-            in_namespaces = layer(cx.control, "namespaces", result);
+    if setup.layers.namespaces {
+        let result = enter_namespaces(setup);
+        if setup.probe {
+            in_namespaces = layer(control, "namespaces", result);
         } else {
             result.map_err(|message| setup_failed("namespaces", message))?;
             in_namespaces = true;
@@ -156,13 +171,15 @@ fn run_helper(cx: &Context<'_>) -> Result<u8, HelperReport> {
     if !in_namespaces {
         // Daemons that double-fork are re-parented to us, so we can kill them when a step is done.
         let _ = nix::sys::prctl::set_child_subreaper(true);
-        return Ok(run_steps(cx, false));
+        let received = receive_job(control)?;
+        return Ok(run_steps(&received.context(setup, control), false));
     }
     // SAFETY: the helper is single-threaded (it runs before any runtime starts), so the child may run arbitrary code.
     match unsafe { fork() } {
         Err(err) => Err(setup_failed("fork", err.to_string())),
-        Ok(ForkResult::Child) => init_stage(cx),
+        Ok(ForkResult::Child) => init_stage(setup, control),
         Ok(ForkResult::Parent { child }) => {
+            silence_output();
             // The init process reports the program's status; we only mirror whether it managed to.
             Ok(match wait_for(child) {
                 Some(WaitStatus::Exited(_, code)) => u8::try_from(code).unwrap_or(SETUP_FAILED),
@@ -182,34 +199,29 @@ fn wait_for(child: Pid) -> Option<WaitStatus> {
     }
 }
 
-fn join_cgroups(cx: &Context<'_>) -> Result<(), HelperReport> {
-    let spec = cx.spec;
-    if spec.cgroup_procs.is_empty() {
+fn join_cgroups(setup: &Setup, control: &File) -> Result<(), HelperReport> {
+    if setup.cgroup_procs.is_empty() {
         return Ok(());
     }
     let pid = getpid().to_string();
-    let result = spec
+    let result = setup
         .cgroup_procs
         .iter()
         .try_for_each(|procs| std::fs::write(procs, &pid).map_err(|err| format!("joining {}: {err}", procs.display())))
-        .map(|()| format!("joined {} controller(s)", spec.cgroup_procs.len()));
-    if spec.probe {
-        layer(cx.control, "cgroup", result);
+        .map(|()| format!("joined {} controller(s)", setup.cgroup_procs.len()));
+    if setup.probe {
+        layer(control, "cgroup", result);
         Ok(())
     } else {
         result.map(drop).map_err(|message| setup_failed("cgroup", message))
     }
 }
 
-/// Whether any step needs the host network: then the net namespace is entered per step, by the steps that don't.
-fn any_step_networked(spec: &SandboxSpec) -> bool {
-    spec.steps.iter().any(|s| s.network)
-}
-
-fn enter_namespaces(spec: &SandboxSpec) -> Result<String, String> {
+fn enter_namespaces(setup: &Setup) -> Result<String, String> {
     let mut flags =
         CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS;
-    if !any_step_networked(spec) {
+    // With a networked step the net namespace is entered per step, by the steps that don't need it.
+    if !setup.network {
         flags |= CloneFlags::CLONE_NEWNET;
     }
     let uid = nix::unistd::geteuid();
@@ -228,27 +240,42 @@ fn enter_namespaces(spec: &SandboxSpec) -> Result<String, String> {
     Ok(format!("unshared {flags:?}"))
 }
 
-/// Pid 1 of the new pid namespace: builds the root, runs the steps and exits when the last one does, which makes the
-/// kernel kill every process left in the namespace.
-fn init_stage(cx: &Context<'_>) -> ! {
+/// Pid 1 of the new pid namespace: builds the root, waits for the job, enters the root, runs the steps and exits when
+/// the last one does, which makes the kernel kill every process left in the namespace.
+fn init_stage(setup: &Setup, control: &File) -> ! {
     // If the helper dies (the server killed it on timeout), take the whole namespace down with us.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
-    let built = crate::root::build(cx.spec, cx.workdir);
-    if cx.spec.probe {
+    let prepared = crate::root::prepare(setup);
+    if setup.probe {
         layer(
-            cx.control,
+            control,
             "pid_namespace",
             if getpid().as_raw() == 1 { Ok("pid 1".into()) } else { Err("not pid 1".into()) },
         );
-        if !layer(cx.control, "mounts", built) {
+    }
+    if let (Err(message), false) = (&prepared, setup.probe) {
+        report(control, &setup_failed("mounts", message.clone()));
+        exit_now(SETUP_FAILED);
+    }
+    let received = match receive_job(control) {
+        Ok(received) => received,
+        Err(failure) => {
+            report(control, &failure);
+            exit_now(SETUP_FAILED)
+        }
+    };
+    let cx = received.context(setup, control);
+    let built = prepared.and_then(|detail| crate::root::enter(setup, cx.job, cx.workdir).map(|()| detail));
+    if setup.probe {
+        if !layer(control, "mounts", built) {
             exit_now(SETUP_FAILED);
         }
     } else if let Err(message) = built {
-        report(cx.control, &setup_failed("mounts", message));
+        report(control, &setup_failed("mounts", message));
         exit_now(SETUP_FAILED);
     }
     let _ = nix::unistd::sethostname("sandbox");
-    exit_now(run_steps(cx, true))
+    exit_now(run_steps(&cx, true))
 }
 
 fn exit_now(code: u8) -> ! {
@@ -257,8 +284,8 @@ fn exit_now(code: u8) -> ! {
 
 /// Runs every step in order and reports the last one's outcome; an earlier step that fails ends the run.
 fn run_steps(cx: &Context<'_>, in_namespaces: bool) -> u8 {
-    let count = cx.spec.steps.len();
-    for (index, step) in cx.spec.steps.iter().enumerate() {
+    let count = cx.job.steps.len();
+    for (index, step) in cx.job.steps.iter().enumerate() {
         let last = index + 1 == count;
         // SAFETY: this process is single-threaded (the helper, or a fresh fork of it).
         let child = match unsafe { fork() } {
@@ -269,13 +296,17 @@ fn run_steps(cx: &Context<'_>, in_namespaces: bool) -> u8 {
             Ok(ForkResult::Child) => step_stage(cx, step, in_namespaces),
             Ok(ForkResult::Parent { child }) => child,
         };
+        if last {
+            silence_output();
+        }
         let outcome = supervise(child);
-        // Whatever the step left running (daemons, stragglers) must not meet the next one.
+        // Whatever the step left running (daemons, stragglers) must not meet the next one, nor outlive the report:
+        // once it is sent the server takes the output as complete and the result as final.
         if in_namespaces {
             let _ = kill(Pid::from_raw(-1), Signal::SIGKILL);
-            while waitpid(Pid::from_raw(-1), Some(nix::sys::wait::WaitPidFlag::WNOHANG))
-                .is_ok_and(|s| s != WaitStatus::StillAlive)
-            {}
+            // Every process of the namespace is our descendant, and orphans are re-parented to us, so ECHILD means
+            // all of them are gone.
+            while let Ok(_) | Err(Errno::EINTR) = waitpid(Pid::from_raw(-1), None) {}
         } else {
             let _ = kill(Pid::from_raw(-child.as_raw()), Signal::SIGKILL);
             kill_adopted_descendants();
@@ -296,6 +327,16 @@ fn run_steps(cx: &Context<'_>, in_namespaces: bool) -> u8 {
         }
     }
     0
+}
+
+/// Points this process's stdout and stderr at /dev/null once the last step holds the execution's output pipes, so
+/// the server sees end of file when the program and its descendants are gone, without waiting for the helper.
+fn silence_output() {
+    if let Ok(null) = File::options().write(true).open("/dev/null") {
+        // Failing leaves the pipes open, which only delays the end of file until this process exits.
+        let _ = redirect(&null, 1);
+        let _ = redirect(&null, 2);
+    }
 }
 
 fn log_tail(path: &std::path::Path) -> String {
@@ -377,7 +418,7 @@ fn children_of(parent: i32) -> Vec<i32> {
 
 /// The process that becomes one step's program.
 fn step_stage(cx: &Context<'_>, step: &Step, in_namespaces: bool) -> ! {
-    match crate::confine::confine(cx.spec, step, cx.control, cx.workdir, in_namespaces) {
+    match crate::confine::confine(cx.setup, cx.job, step, cx.control, cx.workdir, in_namespaces) {
         Err(failure) => {
             report(cx.control, &failure);
             exit_now(SETUP_FAILED)

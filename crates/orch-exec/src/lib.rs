@@ -15,6 +15,7 @@ mod error;
 mod executor;
 #[allow(unsafe_code)]
 mod helper;
+mod launcher;
 mod packages;
 mod root;
 mod seccomp;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use nix::mount::{MntFlags, MsFlags, mount, umount2};
 
-use crate::spec::SandboxSpec;
+use crate::spec::{Job, Setup};
 
 /// Files written for the sandbox instead of bound from the host (the host's user list is none of its business).
 const GENERATED: &[&str] = &["/etc/passwd", "/etc/group", "/etc/hosts"];
@@ -20,8 +20,8 @@ pub(crate) const CANARY_INSIDE: &str = "/probe-canary";
 /// Device nodes bound from the host.
 const DEVICES: &[&str] = &["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"];
 
-/// Builds the root on `spec.root_mount` and pivots into it; returns a summary for the probe.
-pub(crate) fn build(spec: &SandboxSpec, workdir: Option<&OwnedFd>) -> Result<String, String> {
+/// Builds the request-independent part of the root on `spec.root_mount`; returns a summary for the probe.
+pub(crate) fn prepare(spec: &Setup) -> Result<String, String> {
     let none: Option<&str> = None;
     mount(none, "/", none, MsFlags::MS_REC | MsFlags::MS_PRIVATE, none)
         .map_err(|err| format!("making / private: {err}"))?;
@@ -76,12 +76,35 @@ pub(crate) fn build(spec: &SandboxSpec, workdir: Option<&OwnedFd>) -> Result<Str
             .map_err(|err| format!("binding the probe canary: {err}"))?;
     }
 
-    for dir in spec.steps.iter().filter_map(|s| s.cwd.as_deref()) {
+    make_dir(&root.join("proc"), 0o555)?;
+    mount(
+        Some("proc"),
+        &root.join("proc"),
+        Some("proc"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+        none,
+    )
+    .map_err(|err| format!("mounting a private /proc: {err}"))?;
+    Ok(format!(
+        "own root ({} read-only binds, {} bytes of scratch space), private /tmp and /proc, host root detached",
+        bound.len(),
+        spec.limits.disk_bytes
+    ))
+}
+
+/// Adds the job's directories to the root [`prepare`] built (a fresh working directory, or the caller's bound by
+/// its handle), masks protected paths and pivots into it, detaching the host's root.
+pub(crate) fn enter(spec: &Setup, job: &Job, workdir: Option<&OwnedFd>) -> Result<(), String> {
+    let none: Option<&str> = None;
+    let root = spec.root_mount.as_path();
+    let inside = |path: &Path| root.join(path.strip_prefix("/").unwrap_or(path));
+    let owner = spec.run_as;
+    for dir in job.steps.iter().filter_map(|s| s.cwd.as_deref()) {
         make_dir(&inside(dir), 0o755)?;
         chown(&inside(dir), owner)?;
     }
-    let workdir_inside = inside(&spec.workdir);
-    if spec.fresh_workdir {
+    let workdir_inside = inside(&job.workdir);
+    if job.fresh_workdir {
         make_dir(&workdir_inside, 0o755)?;
         chown(&workdir_inside, owner)?;
     } else {
@@ -99,25 +122,11 @@ pub(crate) fn build(spec: &SandboxSpec, workdir: Option<&OwnedFd>) -> Result<Str
     for protected in &spec.protected_paths {
         mask(&inside(protected))?;
     }
-    make_dir(&root.join("proc"), 0o555)?;
-    mount(
-        Some("proc"),
-        &root.join("proc"),
-        Some("proc"),
-        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
-        none,
-    )
-    .map_err(|err| format!("mounting a private /proc: {err}"))?;
-
     std::env::set_current_dir(root).map_err(|err| format!("entering the sandbox root: {err}"))?;
     nix::unistd::pivot_root(".", ".").map_err(|err| format!("pivot_root: {err}"))?;
     umount2(".", MntFlags::MNT_DETACH).map_err(|err| format!("detaching the host's root: {err}"))?;
     std::env::set_current_dir("/").map_err(|err| format!("entering /: {err}"))?;
-    Ok(format!(
-        "own root ({} read-only binds, {} bytes of scratch space), private /tmp and /proc, host root detached",
-        bound.len(),
-        spec.limits.disk_bytes
-    ))
+    Ok(())
 }
 
 /// The same directory as `handle`, opened again inside this mount namespace: a bind mount's source must be a mount

@@ -1,5 +1,6 @@
-//! The protocol between the server and the sandbox helper: one byte carrying the working directory's handle (or
-//! none), then a JSON spec in, JSON-line reports out, all over the helper's stdin, one end of a Unix socket pair.
+//! The protocol between the server and the sandbox helper, over the helper's stdin, one end of a Unix socket pair:
+//! a framed [`Setup`] in; later one byte carrying the working directory's handle (or none) and a framed [`Job`];
+//! JSON-line reports out. A prepared helper builds its sandbox from the setup and blocks until the job arrives.
 
 use std::path::PathBuf;
 
@@ -10,26 +11,16 @@ pub(crate) const WITH_HANDLE: u8 = b'F';
 /// The byte sent when there is no handle.
 pub(crate) const WITHOUT_HANDLE: u8 = b'N';
 
-/// What the helper is asked to do.
+/// The first message: everything about the sandbox that does not depend on the request, so a helper can build it
+/// before a request arrives (a prepared helper) and then wait for its [`Job`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct SandboxSpec {
+pub(crate) struct Setup {
     /// Probe applies every layer best-effort and reports which ones hold; run requires every requested layer.
     pub probe: bool,
-    /// Steps run one after another in the same sandbox (a package install, then the program); the helper stops at
-    /// the first step that does not exit 0. The last step is the program whose outcome is reported.
-    pub steps: Vec<Step>,
-    /// Working directory of the program (its path as the program sees it, which is the host path).
-    pub workdir: PathBuf,
-    /// The working directory is a fresh directory on the sandbox's own root (namespaces) instead of the handle the
-    /// server sent.
-    pub fresh_workdir: bool,
     /// An empty host directory on which the helper mounts the sandbox's root filesystem (namespaces only).
     pub root_mount: PathBuf,
     /// Paths bound read-only into the sandbox's root and readable (and executable) under Landlock.
     pub read_paths: Vec<PathBuf>,
-    /// Paths readable and writable under Landlock (levels below namespaces; inside namespaces writable places are
-    /// on the sandbox's own root).
-    pub write_paths: Vec<PathBuf>,
     /// Paths hidden from the program by mounts even when they lie under a bound path.
     pub protected_paths: Vec<PathBuf>,
     /// Host files bound into the root but not readable under Landlock: the probe's proof that Landlock holds.
@@ -43,6 +34,54 @@ pub(crate) struct SandboxSpec {
     /// The unprivileged user and group the program runs as when the helper starts as root (`None`: keep the
     /// server's own user, as an unprivileged server is already).
     pub run_as: Option<(u32, u32)>,
+    /// Whether a step will need the host network (a package install): the sandbox then keeps it, and the steps
+    /// without network enter a net namespace of their own.
+    pub network: bool,
+}
+
+/// The second message: what one request runs. It follows the byte that carries the working directory's handle.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Job {
+    /// Steps run one after another in the same sandbox (a package install, then the program); the helper stops at
+    /// the first step that does not exit 0. The last step is the program whose outcome is reported.
+    pub steps: Vec<Step>,
+    /// Working directory of the program (its path as the program sees it, which is the host path).
+    pub workdir: PathBuf,
+    /// The working directory is a fresh directory on the sandbox's own root (namespaces) instead of the handle the
+    /// server sent.
+    pub fresh_workdir: bool,
+    /// Paths readable and writable under Landlock (levels below namespaces; inside namespaces writable places are
+    /// on the sandbox's own root).
+    pub write_paths: Vec<PathBuf>,
+}
+
+/// Largest message the helper accepts; a job is a few kilobytes (the code travels as a file).
+pub(crate) const MAX_MESSAGE_BYTES: u32 = 16 * 1024 * 1024;
+
+/// Writes one message: a big-endian `u32` length, then the JSON. Exact lengths let the helper read the setup without
+/// reading into the handle byte that follows it.
+pub(crate) fn frame(message: &impl Serialize) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_vec(message).map_err(|e| format!("encoding a message: {e}"))?;
+    let length = u32::try_from(json.len())
+        .ok()
+        .filter(|length| *length <= MAX_MESSAGE_BYTES)
+        .ok_or_else(|| format!("a message of {} bytes exceeds {MAX_MESSAGE_BYTES}", json.len()))?;
+    let mut framed = length.to_be_bytes().to_vec();
+    framed.extend_from_slice(&json);
+    Ok(framed)
+}
+
+/// Reads one message written by [`frame`].
+pub(crate) fn read_frame<T: serde::de::DeserializeOwned>(mut from: impl std::io::Read) -> Result<T, String> {
+    let mut length = [0u8; 4];
+    from.read_exact(&mut length).map_err(|e| format!("reading a message length: {e}"))?;
+    let length = u32::from_be_bytes(length);
+    if length > MAX_MESSAGE_BYTES {
+        return Err(format!("a message of {length} bytes exceeds {MAX_MESSAGE_BYTES}"));
+    }
+    let mut json = vec![0u8; length as usize];
+    from.read_exact(&mut json).map_err(|e| format!("reading a message: {e}"))?;
+    serde_json::from_slice(&json).map_err(|e| format!("parsing a message: {e}"))
 }
 
 /// One program run inside the sandbox.

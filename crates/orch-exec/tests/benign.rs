@@ -208,24 +208,34 @@ async fn other_work_proceeds_while_executions_run_and_concurrency_is_bounded() {
     let tmp = tempfile::tempdir().unwrap();
     let config = orch_exec::ExecConfig { max_concurrent: 2, ..common::config(tmp.path()) };
     let exec = std::sync::Arc::new(orch_exec::Executor::new(config).await.unwrap());
-    let started = std::time::Instant::now();
-    let slow: Vec<_> = (0..3)
+    let shared = exec.workspace_roots().roots()[0].join("concurrency");
+    // Each execution marks itself running in a shared directory, counts the marks and waits for the test's go.
+    let code = "f=$(mktemp running.XXXXXX); ls running.* | wc -l; until [ -e go ]; do sleep 0.05; done; rm \"$f\"";
+    let waiting: Vec<_> = (0..3)
         .map(|_| {
             let exec = exec.clone();
-            tokio::spawn(async move { exec.execute(request(ExecLanguage::Bash, "sleep 1; echo slow")).await.unwrap() })
+            let request = orch_exec::ExecRequest {
+                working_directory: Some("concurrency".into()),
+                ..request(ExecLanguage::Bash, code)
+            };
+            tokio::spawn(async move { exec.execute(request).await.unwrap() })
         })
         .collect();
-    // The runtime keeps answering while the sandboxes sleep.
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert!(started.elapsed() < std::time::Duration::from_millis(900));
-    let mut finished = Vec::new();
-    for task in slow {
-        let outcome = task.await.unwrap();
-        assert_eq!(outcome.output.trim(), "slow");
-        finished.push(started.elapsed());
+    // The runtime keeps answering while executions run: it watches them start and then lets them finish, which
+    // they cannot do on their own.
+    let running = || std::fs::read_dir(&shared).map(|d| d.flatten().count()).unwrap_or(0);
+    while running() < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    // Two slots for three one-second jobs: the third waits for a slot.
-    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "{finished:?}");
+    assert!(waiting.iter().all(|task| !task.is_finished()));
+    std::fs::write(shared.join("go"), "").unwrap();
+    for task in waiting {
+        let outcome = task.await.unwrap();
+        assert_eq!(outcome.exit_code, Some(0), "{outcome:#?}");
+        // Two slots: no execution ever saw three running.
+        let seen: usize = outcome.output.trim().parse().unwrap();
+        assert!((1..=2).contains(&seen), "{outcome:#?}");
+    }
     let timed_out = exec
         .execute(orch_exec::ExecRequest {
             timeout: Some(std::time::Duration::from_secs(1)),

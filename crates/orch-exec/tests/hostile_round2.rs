@@ -3,6 +3,8 @@
 //! directory, parser-crashing nesting, scratch space beyond the quota, stale leftovers of a dead server.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,18 +22,14 @@ struct Sandbox {
     workspace: PathBuf,
 }
 
+/// The common test configuration with the server's data protected, a small scratch quota and files large enough to
+/// hit it.
 fn config(dir: &Path, data: &Path) -> ExecConfig {
     ExecConfig {
-        helper_command: vec![env!("CARGO_BIN_EXE_orch-sandbox").into()],
         protected_paths: vec![data.to_path_buf()],
-        scratch_root: dir.join("scratch"),
-        workspace_roots: vec![dir.join("workspace")],
-        max_memory_bytes: 256 * 1024 * 1024,
         disk_bytes: Some(32 * 1024 * 1024),
-        max_processes: 64,
-        output_limit_bytes: 64 * 1024,
         max_file_size_bytes: 64 * 1024 * 1024,
-        ..ExecConfig::default()
+        ..common::config(dir)
     }
 }
 

@@ -5,22 +5,28 @@
 //!
 //! [`Orchestrator`]: orch_service::Orchestrator
 
-pub mod dto;
 pub mod framing;
 pub mod http;
 mod instrument;
 pub mod metrics;
 mod params;
+pub mod profile;
 mod prompts;
 pub mod resources;
 mod routes;
+pub mod rows;
 mod sampling;
+pub mod schema;
+mod selection_view;
 mod server;
 mod stdio;
 mod subscriptions;
 pub mod tools;
 
+pub use orch_protocol::dto;
+
 pub use http::{HttpConfig, HttpError, HttpMode, serve_http};
 pub use metrics::Metrics;
+pub use profile::ToolProfile;
 pub use server::{OrchestratorServer, ServeError, serve_stdio, serve_stdio_limited};
 pub use tools::ToolError;

@@ -15,9 +15,10 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, Json, RoleServer, ServerHandler, ServiceExt, tool_handler};
 
 use crate::metrics::Metrics;
+use crate::profile::ToolProfile;
 use crate::resources::BoardUri;
 use crate::subscriptions::Subscriptions;
-use crate::{prompts, resources, tools};
+use crate::{prompts, resources, schema, tools};
 
 const INSTRUCTIONS: &str = "Task board with a dependency graph. Typical loop: list_tasks or get_task_graph to see the \
 board; create_task / update_task to plan (dependencies must exist and may not form cycles); update_task_status to \
@@ -42,6 +43,18 @@ impl std::fmt::Debug for OrchestratorServer {
 }
 
 // Return types are spelled `Result<Json<T>, String>` on each tool: rmcp's macro finds the output schema syntactically.
+// A tool body is one `call`: arguments that failed to decode become the caller's error, the rest go to `run`.
+pub(crate) async fn call<P, T, Fut>(p: Result<P, String>, run: impl FnOnce(P) -> Fut) -> Result<Json<T>, String>
+where
+    Fut: std::future::Future<Output = Result<T, tools::ToolError>>,
+{
+    wire(match p {
+        Ok(p) => run(p).await,
+        Err(message) => Err(tools::ToolError::invalid(message)),
+    })
+}
+
+/// A tool's outcome as rmcp returns it, for the tools that look at the result before answering.
 pub(crate) fn wire<T>(r: Result<T, tools::ToolError>) -> Result<Json<T>, String> {
     r.map(Json).map_err(String::from)
 }
@@ -52,15 +65,39 @@ impl OrchestratorServer {
         // Each tool group registers its own router; together they are the server's tool list.
         Self {
             orch,
-            tool_router: Self::task_router()
-                + Self::exec_router()
-                + Self::planning_router()
-                + Self::next_router()
-                + Self::interop_router(),
+            tool_router: Self::router(),
             metrics: Arc::new(Metrics::new()),
             call_timeout: None,
             subscriptions: Arc::new(Subscriptions::default()),
         }
+    }
+
+    /// Every tool, with lean schemas (see `schema.rs`).
+    fn router() -> ToolRouter<Self> {
+        let mut router = Self::task_router()
+            + Self::exec_router()
+            + Self::planning_router()
+            + Self::next_router()
+            + Self::interop_router();
+        for route in router.map.values_mut() {
+            let tool = &mut route.attr;
+            tool.input_schema = Arc::new(schema::lean(&tool.input_schema, schema::Use::Input));
+            tool.output_schema = tool.output_schema.as_ref().map(|s| Arc::new(schema::lean(s, schema::Use::Output)));
+        }
+        router
+    }
+
+    /// The names of every tool, sorted.
+    pub fn tool_names() -> Vec<String> {
+        let mut names: Vec<String> = Self::router().map.keys().map(|k| k.to_string()).collect();
+        names.sort();
+        names
+    }
+
+    /// Offers only the tools of `profile`; the others are unknown to clients.
+    pub fn with_tools(mut self, profile: &ToolProfile) -> Self {
+        self.tool_router.map.retain(|name, _| profile.offers(name));
+        self
     }
 
     /// Records into `metrics` (shared with the HTTP server's `/metrics`) instead of a private registry.
@@ -176,14 +213,19 @@ pub enum ServeError {
 
 /// Serves MCP over stdin/stdout until the client disconnects, refusing messages over the default size limit.
 pub async fn serve_stdio(orch: Arc<Orchestrator>) -> Result<(), ServeError> {
-    serve_stdio_limited(orch, crate::framing::DEFAULT_MAX_MESSAGE_BYTES).await
+    serve_stdio_limited(orch, crate::framing::DEFAULT_MAX_MESSAGE_BYTES, &ToolProfile::All).await
 }
 
-/// Serves MCP over stdin/stdout until the client disconnects; a line over `max_message_bytes` gets an error answer.
-pub async fn serve_stdio_limited(orch: Arc<Orchestrator>, max_message_bytes: usize) -> Result<(), ServeError> {
+/// Serves the tools of `tools` over stdin/stdout until the client disconnects; a line over `max_message_bytes` gets
+/// an error answer.
+pub async fn serve_stdio_limited(
+    orch: Arc<Orchestrator>,
+    max_message_bytes: usize,
+    tools: &ToolProfile,
+) -> Result<(), ServeError> {
     let (stdin, stdout) = rmcp::transport::stdio_pipes();
     let transport = crate::stdio::LineTransport::new(stdin, stdout, max_message_bytes);
-    let service = match OrchestratorServer::new(orch).serve(transport).await {
+    let service = match OrchestratorServer::new(orch).with_tools(tools).serve(transport).await {
         Ok(service) => service,
         // The client went away before initializing (or a person pressed Ctrl-D): a normal end, not a failure.
         Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => {

@@ -6,8 +6,8 @@ use orch_core::{NewCommitLink, NewTask, TaskFilter, TaskId, TaskPatch};
 use orch_service::expand::{ExpandOptions, LlmProvider, ProviderChoice};
 use orch_service::prd::ParseOptions;
 use orch_service::{
-    AnalysisRequest, CodeRun, DetailOptions, ErrorKind, ExpansionRequest, GraphFormat, Orchestrator, PrdRequest,
-    Progress,
+    AnalysisRequest, CodeRun, DetailOptions, ErrorKind, ExpansionRequest, GraphFormat, GraphScope, MAX_GRAPH_LIMIT,
+    Orchestrator, PrdRequest, Progress,
 };
 
 use crate::dto::*;
@@ -133,12 +133,11 @@ pub async fn get_task(orch: &Orchestrator, p: GetTaskParams) -> Result<GetTaskRe
 
 /// A task's details as `get_task` returns them (also the `task://` resource's content).
 pub(crate) fn task_details(d: orch_service::TaskDetails) -> GetTaskResult {
-    let updated_at = d.task.updated_at;
     GetTaskResult {
         task: d.task.into(),
         commits: d.commits.into_iter().map(Into::into).collect(),
         executions: d.executions.map(|v| v.into_iter().map(Into::into).collect()),
-        analysis: d.analyses.map(|v| v.into_iter().map(|a| AnalysisDto::new(a, updated_at)).collect()),
+        analysis: d.analyses.map(|v| v.into_iter().map(|a| AnalysisDto::new(a.analysis, a.stale)).collect()),
     }
 }
 
@@ -163,6 +162,20 @@ pub async fn list_tasks(orch: &Orchestrator, p: ListTasksParams) -> Result<ListT
     })
 }
 
+/// `list_tasks` as the MCP tool answers: each task a row of the fields asked for (see `rows.rs`).
+pub async fn list_task_rows(orch: &Orchestrator, p: ListTasksParams) -> Result<ListTasksPage, ToolError> {
+    let fields = crate::rows::Fields::parse(&p.fields)?;
+    let r = list_tasks(orch, p).await?;
+    Ok(ListTasksPage {
+        tasks: r.tasks.into_iter().map(|t| fields.row(t)).collect(),
+        count: r.count,
+        limit: r.limit,
+        offset: r.offset,
+        next_offset: r.next_offset,
+        metrics: r.metrics,
+    })
+}
+
 /// `delete_task`.
 pub async fn delete_task(orch: &Orchestrator, p: DeleteTaskParams) -> Result<DeleteTaskResult, ToolError> {
     let d = orch.delete_task(task_id(p.task_id)?, p.force).await?;
@@ -176,29 +189,48 @@ pub async fn delete_task(orch: &Orchestrator, p: DeleteTaskParams) -> Result<Del
     Ok(DeleteTaskResult { message, deleted: ids(d.deleted), detached_dependents: ids(d.detached_dependents) })
 }
 
-/// `get_task_graph`.
+/// `get_task_graph`: at most `limit` tasks of the scope, each once.
 pub async fn get_task_graph(orch: &Orchestrator, p: GetTaskGraphParams) -> Result<GetTaskGraphResult, ToolError> {
     let format = match p.format {
         GraphFormatDto::Json => GraphFormat::Json,
         GraphFormatDto::Mermaid => GraphFormat::Mermaid,
         GraphFormatDto::Dot => GraphFormat::Dot,
     };
-    let g = orch.task_graph(p.project_id, format).await?;
+    let scope = GraphScope {
+        project_id: p.project_id,
+        status: p.status.map(Into::into),
+        root: p.root_task_id.map(TaskId),
+        depth: p.depth,
+        limit: p.limit,
+    };
+    let bounded = orch.task_graph_bounded(scope, format).await?;
+    let g = bounded.graph;
     let edges: Vec<EdgeDto> =
         g.data.edges.iter().map(|(task, prerequisite)| EdgeDto { from: prerequisite.0, to: task.0 }).collect();
     let graph = match g.rendered {
         Some(text) => GraphDto::Text(text),
-        None => GraphDto::Structured {
-            nodes: g
-                .data
-                .tasks
-                .iter()
-                .map(|t| NodeDto { id: t.id.0, title: t.title.clone(), status: t.status.into(), priority: t.priority })
-                .collect(),
-            edges: edges.clone(),
-        },
+        None => GraphDto::Structured { nodes: g.data.tasks.iter().map(|t| t.id.0).collect() },
     };
-    Ok(GetTaskGraphResult { format: p.format, graph, tasks: g.data.tasks.into_iter().map(Into::into).collect(), edges })
+    let shown = g.data.tasks.len();
+    let message = if bounded.truncated {
+        format!(
+            "Showing {shown} of {} tasks (nearest the root and unfinished first). Narrow with project_id, status or \
+             root_task_id (with depth), or raise limit (at most {MAX_GRAPH_LIMIT}).",
+            bounded.total
+        )
+    } else {
+        format!("{shown} task(s) and {} dependency edge(s).", edges.len())
+    };
+    let tasks = g.data.tasks.into_iter().map(|t| crate::rows::Fields::Node.row(t.into())).collect();
+    Ok(GetTaskGraphResult {
+        format: p.format,
+        graph,
+        tasks,
+        edges,
+        total: bounded.total,
+        truncated: bounded.truncated,
+        message,
+    })
 }
 
 /// `link_git_commit`.
@@ -337,7 +369,8 @@ pub async fn expand_task(
         },
         model: p.model,
         max_tokens: p.max_tokens,
-        temperature: p.temperature,
+        // The wire carries f64 so the schema's default reads 0.7, not f32's 0.699999988079071.
+        temperature: p.temperature as f32,
     };
     let report =
         orch.expand_task(task_id(p.task_id)?, ExpansionRequest { options, replace: p.replace }, sampling).await?;
@@ -383,18 +416,12 @@ pub async fn parse_prd(
     let import = orch.parse_prd(request, progress).await?;
     let mut prd = json(&import.parsed)?;
     // Each draft says which task it is stored as, so an agent can go straight from the PRD to the board.
-    let stored: std::collections::BTreeMap<String, i64> = import
-        .created
-        .iter()
-        .chain(&import.updated)
-        .chain(&import.unchanged)
-        .filter_map(|t| Some((t.external_key.clone()?.strip_prefix("prd:")?.to_string(), t.id.0)))
-        .collect();
+    let stored = import.draft_task_ids();
     if let Some(drafts) = prd.get_mut("tasks").and_then(|t| t.as_array_mut()) {
         for d in drafts {
             let id = d["key"].as_str().and_then(|k| stored.get(k)).copied();
             if let (Some(obj), Some(id)) = (d.as_object_mut(), id) {
-                obj.insert("taskId".into(), id.into());
+                obj.insert("taskId".into(), id.0.into());
             }
         }
     }
@@ -460,20 +487,6 @@ pub async fn get_next_task(orch: &Orchestrator, p: GetNextTaskParams) -> Result<
     };
     let report = orch.get_next_task(request).await?;
     let mut selection = report.selection;
-    // Another agent may have claimed the top task between ranking and claiming: report the one actually claimed.
-    if let Some(claimed) = &report.claimed
-        && selection.selected_task.as_ref().is_some_and(|s| s.id != claimed.id)
-        && let Some(pos) = selection.alternatives.iter().position(|a| a.id == claimed.id)
-    {
-        let reasoning = selection.reasoning_for(claimed.id);
-        let got = selection.alternatives.remove(pos);
-        if let Some(previous) = selection.selected_task.replace(got) {
-            selection.alternatives.insert(0, previous);
-        }
-        if let Some(r) = reasoning {
-            selection.reasoning = r;
-        }
-    }
     selection.alternatives.truncate(MAX_ALTERNATIVES);
     let message = match (&report.claimed, &selection.selected_task) {
         (Some(t), _) => format!("Claimed task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),
@@ -484,8 +497,9 @@ pub async fn get_next_task(orch: &Orchestrator, p: GetNextTaskParams) -> Result<
         (None, Some(t)) => format!("Next: task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),
         (None, None) => selection.message.clone(),
     };
+    let full = json(&selection)?;
     Ok(GetNextTaskResult {
-        selection: json(&selection)?,
+        selection: if p.explain { full } else { crate::selection_view::compact(&full) },
         claimed_task: report.claimed.map(Into::into),
         released_task_ids: ids(report.released),
         message,

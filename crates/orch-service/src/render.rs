@@ -5,8 +5,16 @@ use std::fmt::Write;
 
 use orch_core::{GraphData, Status};
 
+/// `s` as Mermaid label text that renders as written. Mermaid turns `#name;` into the HTML entity `&name;` and
+/// renders labels as HTML, so `#` itself, `&`, `<`, `>` and the quote are written as Mermaid entity codes (`#` first,
+/// so the codes it writes are not escaped again).
 fn mermaid_label(s: &str) -> String {
-    s.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;").replace(['\n', '\r'], " ")
+    s.replace('#', "#35;")
+        .replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace(['\n', '\r'], " ")
 }
 
 /// A Mermaid flowchart, nodes styled by status.
@@ -67,5 +75,38 @@ mod tests {
     fn labels_cannot_break_out_of_their_quotes() {
         assert_eq!(mermaid_label("say \"hi\" <b>"), "say #quot;hi#quot; #lt;b#gt;");
         assert_eq!(dot_label("a\"b\\c"), "a\\\"b\\\\c");
+    }
+
+    /// What Mermaid shows for label text: its `#name;` / `#123;` codes become HTML entities (mermaidAPI's
+    /// encodeEntities/decodeEntities), then the browser decodes the HTML.
+    fn as_mermaid_shows(label: &str) -> String {
+        let re = regex::Regex::new(r"#(\w+);").unwrap_or_else(|e| panic!("{e}"));
+        let html = re.replace_all(label, |c: &regex::Captures| {
+            let inner = &c[1];
+            if inner.chars().all(|ch| ch.is_ascii_digit()) { format!("&#{inner};") } else { format!("&{inner};") }
+        });
+        let entity = regex::Regex::new(r"&(#\d+|[a-z]+);").unwrap_or_else(|e| panic!("{e}"));
+        entity
+            .replace_all(&html, |c: &regex::Captures| match &c[1] {
+                "amp" => "&".to_string(),
+                "lt" => "<".to_string(),
+                "gt" => ">".to_string(),
+                "quot" => "\"".to_string(),
+                code => code
+                    .strip_prefix('#')
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .and_then(char::from_u32)
+                    .map_or_else(|| c[0].to_string(), String::from),
+            })
+            .into_owned()
+    }
+
+    #[test]
+    fn mermaid_labels_render_as_written() {
+        for title in ["Close issue #42; before release", "Tom &amp; Jerry", "Use <b> tags", "#1 & #2; \"q\" <i>"] {
+            let label = mermaid_label(title);
+            assert_eq!(as_mermaid_shows(&label), title, "label {label:?}");
+            assert!(!label.contains('"') && !label.contains('<'), "{label:?} stays inside its quotes");
+        }
     }
 }

@@ -164,13 +164,16 @@ export interface TaskSelection {
   message: string;
   [k: string]: unknown;
 }
+/**
+ * A ranked task. get_next_task's compact selection (the default) carries id, title, overallScore and estimatedHours (the selected task also successProbability, priority, onCriticalPath, unblocks); explain: true adds factors and the rest.
+ */
 export interface ScoredTask {
   id: number;
   title: string;
   overallScore: number;
-  successProbability: number;
+  successProbability?: number;
   estimatedHours?: number | null;
-  factors: {
+  factors?: {
     [k: string]: unknown;
   }[];
   [k: string]: unknown;

@@ -26,12 +26,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the tasks of a project (all projects when `None`).
+    /// Reads the tasks of a project (all projects when `None`): the whole graph, not the tool's bounded one.
     pub async fn load(orch: &Orchestrator, project: Option<String>) -> Result<Self> {
-        let p = GetTaskGraphParams { format: GraphFormatDto::Json, project_id: project };
-        let graph = tools::get_task_graph(orch, p).await.map_err(|e| anyhow!(cli_words(&e.message)))?;
-        let index = graph.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
-        Ok(Snapshot { tasks: graph.tasks, index })
+        let graph = orch
+            .task_graph(project, orch_service::GraphFormat::Json)
+            .await
+            .map_err(|e| anyhow!(cli_words(&orch_mcp::ToolError::from(e).message)))?;
+        let tasks: Vec<TaskDto> = graph.data.tasks.into_iter().map(TaskDto::from).collect();
+        let index = tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        Ok(Snapshot { tasks, index })
     }
 
     /// One task.

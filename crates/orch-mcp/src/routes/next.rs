@@ -4,22 +4,18 @@ use rmcp::{Json, tool, tool_router};
 
 use crate::dto::*;
 use crate::params::Parameters;
-use crate::server::{OrchestratorServer, wire};
+use crate::server::{OrchestratorServer, call};
 use crate::tools;
 
 #[tool_router(router = next_router, vis = "pub(crate)")]
 impl OrchestratorServer {
-    #[tool(description = "Pick the best task to work on next in a project: ready (dependencies done, not claimed), \
-        within the constraints, ranked by priority, what it unblocks, the critical path, time fit, preferences and \
-        context. Explains why, lists alternatives, plans a team with available_developers > 1. claim: true takes it \
-        atomically for assignee.")]
+    #[tool(description = "Pick the best ready task of a project (dependencies done, unclaimed, within the \
+        constraints), ranked by priority, what it unblocks, critical path, time fit and context. Returns why and \
+        alternatives (explain: the full factor table). claim: true takes it atomically for assignee.")]
     async fn get_next_task(
         &self,
         Parameters(p): Parameters<GetNextTaskParams>,
     ) -> Result<Json<GetNextTaskResult>, String> {
-        wire(match p {
-            Ok(p) => tools::get_next_task(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::get_next_task(&self.orch, p)).await
     }
 }

@@ -15,15 +15,6 @@ pub enum BoardFormatDto {
     Beads,
 }
 
-impl From<BoardFormatDto> for orch_service::interop::Format {
-    fn from(f: BoardFormatDto) -> Self {
-        match f {
-            BoardFormatDto::Taskmaster => orch_service::interop::Format::TaskMaster,
-            BoardFormatDto::Beads => orch_service::interop::Format::Beads,
-        }
-    }
-}
-
 /// Parameters of `import_tasks`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -96,12 +87,10 @@ pub struct ScanGitCommitsParams {
     /// Only this one commit (e.g. "HEAD"); overrides since.
     #[serde(default)]
     pub commit: Option<String>,
-    /// A regular expression for task references whose group `id` (or first group) is the task number; default
-    /// matches "#12", "task 12", "refs #3, #4", "closes #5".
+    /// Task reference regex; group `id` (or the first) is the task number.
     #[serde(default)]
     pub pattern: Option<String>,
-    /// Complete the tasks a commit closes ("closes #5", "fixes task 5"); default: the server's
-    /// TASK_ORCHESTRATOR_GIT_CLOSES setting (off unless set).
+    /// Complete the tasks a commit closes ("closes #5"); default TASK_ORCHESTRATOR_GIT_CLOSES.
     #[serde(default)]
     pub close_tasks: Option<bool>,
     /// Read at most this many commits, newest first.

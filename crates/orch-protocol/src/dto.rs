@@ -8,6 +8,7 @@ use orch_core::{Analysis, CommitLink, Execution, Status, Task, TaskId, TaskMetri
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod defaults;
 mod interop;
 pub use interop::*;
 
@@ -139,7 +140,7 @@ impl From<Task> for TaskDto {
 }
 
 /// Ids on the wire are plain integers.
-pub(crate) fn ids(ids: Vec<TaskId>) -> Vec<i64> {
+pub fn ids(ids: Vec<TaskId>) -> Vec<i64> {
     ids.into_iter().map(|i| i.0).collect()
 }
 
@@ -150,7 +151,7 @@ pub(crate) fn ids(ids: Vec<TaskId>) -> Vec<i64> {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTaskParams {
-    /// Task title (required, non-blank, at most 500 characters).
+    /// Title (at most 500 characters).
     pub title: String,
     /// Task description.
     #[serde(default)]
@@ -159,19 +160,19 @@ pub struct CreateTaskParams {
     #[serde(default)]
     #[schemars(range(max = 4))]
     pub priority: u8,
-    /// Ids of tasks in the same project that must be completed before this one.
+    /// Ids of tasks in the same project to complete first.
     #[serde(default)]
     pub dependencies: Vec<i64>,
-    /// Tags for categorisation (stored lower case, duplicates dropped).
+    /// Tags (stored lower case).
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Programming language for code tasks (e.g. python, typescript).
+    /// Programming language (python, typescript…).
     #[serde(default)]
     pub code_language: Option<String>,
     /// Execution environment details.
     #[serde(default)]
     pub execution_environment: Option<String>,
-    /// Project id. Default "default-project"; a subtask defaults to its parent's project.
+    /// Project (default "default-project", or the parent's).
     #[serde(default)]
     pub project_id: Option<String>,
     /// Parent task id, to create a subtask.
@@ -234,7 +235,7 @@ pub struct UpdateTaskParams {
     /// New effort estimate in hours.
     #[serde(default)]
     pub estimated_hours: Option<f64>,
-    /// Task ids to add as dependencies (refused if that would create a cycle; the error shows it).
+    /// Task ids to add as dependencies (a cycle is refused).
     #[serde(default)]
     pub add_dependencies: Vec<i64>,
     /// Task ids to remove from the dependencies.
@@ -251,9 +252,9 @@ pub struct UpdateTaskParams {
 pub struct UpdateTaskStatusParams {
     /// Task to update.
     pub task_id: i64,
-    /// New status. Starting (in_progress) or completing needs every dependency completed first.
+    /// New status.
     pub status: StatusDto,
-    /// Start or complete even though dependencies are unfinished.
+    /// Start or complete despite unfinished dependencies.
     #[serde(default)]
     pub force: bool,
 }
@@ -376,14 +377,9 @@ pub struct AnalysisDto {
 }
 
 impl AnalysisDto {
-    /// Converts, marking the analysis stale when the task changed since.
-    pub fn new(a: Analysis, task_updated_at: DateTime<Utc>) -> Self {
-        AnalysisDto {
-            kind: a.kind,
-            result: a.result,
-            created_at: a.created_at,
-            stale: a.task_updated_at < task_updated_at,
-        }
+    /// Converts a stored analysis whose staleness the service decided.
+    pub fn new(a: Analysis, stale: bool) -> Self {
+        AnalysisDto { kind: a.kind, result: a.result, created_at: a.created_at, stale }
     }
 }
 
@@ -415,7 +411,7 @@ pub struct ListTasksParams {
     /// Only tasks in this language.
     #[serde(default)]
     pub code_language: Option<String>,
-    /// Include task metrics over all matching tasks (not just this page).
+    /// Add metrics over all matching tasks.
     #[serde(default)]
     pub include_metrics: bool,
     /// Only tasks of this project.
@@ -431,9 +427,82 @@ pub struct ListTasksParams {
     #[serde(default)]
     #[schemars(range(min = 1, max = 500))]
     pub limit: Option<u32>,
-    /// Matching tasks to skip (default 0); use next_offset from the previous page.
+    /// Tasks to skip; use next_offset.
     #[serde(default)]
     pub offset: Option<u64>,
+    /// Row fields: default a summary (description cut to 80 characters); ["all"] for whole tasks, or field names.
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// A task row of a listing: `id` and the fields asked for (see `fields`); get_task has the whole task.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TaskRow {
+    /// Task id.
+    pub id: i64,
+    /// Project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Parent task id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Description (in a summary row, cut to 80 characters ending in "…").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusDto>,
+    /// Priority 0-4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    /// Prerequisite task ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<Vec<i64>>,
+    /// Tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_language: Option<String>,
+    /// Execution environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_environment: Option<String>,
+    /// Kind of work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<String>,
+    /// Claim holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Claim time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<DateTime<Utc>>,
+    /// Estimate in hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_hours: Option<f64>,
+    /// Complexity 1-10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity_score: Option<f64>,
+    /// Creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Start time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    /// Completion time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Source document key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_key: Option<String>,
 }
 
 /// Aggregates over the matching tasks.
@@ -489,6 +558,25 @@ pub struct ListTasksResult {
     pub metrics: Option<MetricsDto>,
 }
 
+/// Result of the `list_tasks` tool: [`ListTasksResult`] with each task as a row of the fields asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ListTasksPage {
+    /// This page of matching tasks, ordered by id.
+    pub tasks: Vec<TaskRow>,
+    /// Total number of matching tasks across all pages.
+    pub count: u64,
+    /// Page size used.
+    pub limit: u32,
+    /// Offset used.
+    pub offset: u64,
+    /// Offset of the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u64>,
+    /// Task metrics (when include_metrics).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsDto>,
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // delete_task
 
@@ -496,9 +584,9 @@ pub struct ListTasksResult {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTaskParams {
-    /// Task to delete, with its executions and commit links.
+    /// Task to delete.
     pub task_id: i64,
-    /// Delete even if other tasks depend on it (their edges are removed) or it has subtasks (deleted too).
+    /// Also remove dependents' edges and delete subtasks.
     #[serde(default)]
     pub force: bool,
 }
@@ -540,6 +628,20 @@ pub struct GetTaskGraphParams {
     /// Only this project's tasks (default: all projects).
     #[serde(default)]
     pub project_id: Option<String>,
+    /// Only tasks with this status.
+    #[serde(default)]
+    pub status: Option<StatusDto>,
+    /// Only this task and the tasks within depth dependency steps of it.
+    #[serde(default)]
+    pub root_task_id: Option<i64>,
+    /// Steps from root_task_id, 0-20 (default 2).
+    #[serde(default)]
+    #[schemars(range(max = 20))]
+    pub depth: Option<u32>,
+    /// Most tasks, 1-10000 (default 100).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 10000))]
+    pub limit: Option<u32>,
 }
 
 /// A dependency edge: `from` must be completed before `to` can start.
@@ -551,29 +653,14 @@ pub struct EdgeDto {
     pub to: i64,
 }
 
-/// A graph node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct NodeDto {
-    /// Task id.
-    pub id: i64,
-    /// Title.
-    pub title: String,
-    /// Status.
-    pub status: StatusDto,
-    /// Priority.
-    pub priority: u8,
-}
-
-/// The graph: a structured object for json, text for mermaid and dot.
+/// The graph: node ids for json (`tasks` and `edges` hold the rest), text for mermaid and dot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum GraphDto {
     /// json format.
     Structured {
-        /// Nodes, by id.
-        nodes: Vec<NodeDto>,
-        /// Edges, prerequisite to dependent.
-        edges: Vec<EdgeDto>,
+        /// Node ids, ascending.
+        nodes: Vec<i64>,
     },
     /// mermaid or dot text.
     Text(String),
@@ -586,10 +673,16 @@ pub struct GetTaskGraphResult {
     pub format: GraphFormatDto,
     /// The graph in the requested format.
     pub graph: GraphDto,
-    /// All tasks in scope, with their dependencies.
-    pub tasks: Vec<TaskDto>,
-    /// Dependency edges, prerequisite (`from`) to dependent (`to`).
+    /// The tasks in the graph as summary rows (without description), with their dependencies.
+    pub tasks: Vec<TaskRow>,
+    /// Dependency edges between them, prerequisite (`from`) to dependent (`to`).
     pub edges: Vec<EdgeDto>,
+    /// Tasks in scope before the limit.
+    pub total: u64,
+    /// True when the graph holds fewer than `total` tasks.
+    pub truncated: bool,
+    /// What the graph holds and, when truncated, how to narrow it.
+    pub message: String,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -620,10 +713,6 @@ pub struct LinkGitCommitResult {
     pub commit: CommitDto,
     /// False when this commit was already linked to the task (nothing changed).
     pub created: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -666,13 +755,12 @@ pub struct ExecuteCodeParams {
     pub task_id: i64,
     /// python, javascript, typescript, bash or sql.
     pub language: LanguageDto,
-    /// The code. Runs in a sandbox: no network, no files outside the working directory, limited memory and processes.
+    /// The code to run.
     pub code: String,
-    /// Timeout in seconds, from 1 to 3600 (default 30, the server's EXECUTION_TIMEOUT).
+    /// Timeout in seconds, 1-3600; default the server's EXECUTION_TIMEOUT (30 unless the operator set it).
     #[serde(default)]
     pub timeout: Option<f64>,
-    /// Directory to run in, under a workspace root (a relative path is created under the default workspace);
-    /// default: a fresh temporary directory.
+    /// Directory under a workspace root (relative: in the default workspace); default a fresh temporary one.
     #[serde(default)]
     pub working_directory: Option<String>,
     /// Packages to install for this execution only (pip for python, npm for javascript/typescript).
@@ -737,18 +825,18 @@ pub struct AnalyzeParams {
     /// Task to analyse.
     pub task_id: i64,
     /// Use the dependency graph and the files' import graph.
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::analyze_dependencies")]
     pub analyze_dependencies: bool,
     /// Estimate the code volume.
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::estimate_code_volume")]
     pub estimate_code_volume: bool,
-    /// Assess technical risk (security, migrations, concurrency, integrations, performance, unfamiliar tech).
-    #[serde(default = "yes")]
+    /// Assess technical risk.
+    #[serde(default = "AnalyzeParams::assess_risk")]
     pub assess_risk: bool,
     /// Calibrate with completed tasks of the project.
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::use_historical_data")]
     pub use_historical_data: bool,
-    /// Project directory to scan for the files the task is about (honours .gitignore).
+    /// Project directory to scan for the task's files.
     #[serde(default)]
     pub project_root: Option<String>,
 }
@@ -798,39 +886,26 @@ pub enum ProviderDto {
     Anthropic,
 }
 
-fn two() -> u32 {
-    2
-}
-fn three() -> u32 {
-    3
-}
-fn max_tokens() -> u32 {
-    2000
-}
-fn temperature() -> f32 {
-    0.7
-}
-
 /// Parameters of `expand_task`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExpandTaskParams {
     /// Task to expand into subtasks.
     pub task_id: i64,
-    /// Expansion depth (default 2); the effective depth is min(depth, max_depth).
-    #[serde(default = "two")]
+    /// Expansion depth (default 2, at most max_depth).
+    #[serde(default = "ExpandTaskParams::depth")]
     pub depth: u32,
     /// Maximum expansion depth (default 3).
-    #[serde(default = "three")]
+    #[serde(default = "ExpandTaskParams::max_depth")]
     pub max_depth: u32,
     /// Generate test tasks.
-    #[serde(default = "yes")]
+    #[serde(default = "ExpandTaskParams::include_tests")]
     pub include_tests: bool,
     /// Generate documentation tasks.
-    #[serde(default = "yes")]
+    #[serde(default = "ExpandTaskParams::include_documentation")]
     pub include_documentation: bool,
     /// Include implementation steps.
-    #[serde(default = "yes")]
+    #[serde(default = "ExpandTaskParams::include_implementation")]
     pub include_implementation: bool,
     /// openai, anthropic or auto (default).
     #[serde(default)]
@@ -839,12 +914,12 @@ pub struct ExpandTaskParams {
     #[serde(default)]
     pub model: Option<String>,
     /// Maximum tokens for the LLM response (default 2000).
-    #[serde(default = "max_tokens")]
+    #[serde(default = "ExpandTaskParams::max_tokens")]
     pub max_tokens: u32,
     /// Temperature 0-2 (default 0.7).
-    #[serde(default = "temperature")]
-    pub temperature: f32,
-    /// Delete the task's existing subtasks and expand again (otherwise a task with subtasks is refused).
+    #[serde(default = "ExpandTaskParams::temperature")]
+    pub temperature: f64,
+    /// Replace the task's existing subtasks (otherwise refused).
     #[serde(default)]
     pub replace: bool,
 }
@@ -867,11 +942,8 @@ pub struct ExpandTaskResult {
 // ---------------------------------------------------------------------------------------------------------------
 // parse_prd
 
-fn default_project() -> String {
+pub(crate) fn default_project() -> String {
     orch_core::default_project().to_string()
-}
-fn confidence_threshold() -> f64 {
-    0.7
 }
 
 /// Parameters of `parse_prd`.
@@ -881,22 +953,22 @@ pub struct ParsePrdParams {
     /// PRD Markdown content (at most 1 MiB).
     pub content: String,
     /// Project for the generated tasks (default "default-project").
-    #[serde(default = "default_project")]
+    #[serde(default = "ParsePrdParams::project_id")]
     pub project_id: String,
     /// Create tasks from the features and requirements found.
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::generate_tasks")]
     pub generate_tasks: bool,
     /// Turn "Depends on", "requires", "after" into task dependencies.
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::analyze_dependencies")]
     pub analyze_dependencies: bool,
     /// Extract "As a ..., I want ... so that ..." user stories.
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::extract_user_stories")]
     pub extract_user_stories: bool,
     /// Parse acceptance criteria (bullets, checkboxes, Given/When/Then).
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::parse_acceptance_criteria")]
     pub parse_acceptance_criteria: bool,
-    /// Items below this confidence (0-1, default 0.7) are reported but not turned into tasks.
-    #[serde(default = "confidence_threshold")]
+    /// Items below this confidence (0-1) are reported, not made tasks.
+    #[serde(default = "ParsePrdParams::confidence_threshold")]
     pub confidence_threshold: f64,
 }
 
@@ -922,21 +994,17 @@ pub struct ParsePrdResult {
 // ---------------------------------------------------------------------------------------------------------------
 // get_next_task
 
-fn eight() -> f64 {
-    8.0
-}
-
 /// Parameters of `get_next_task`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetNextTaskParams {
     /// Project to select a task from.
     pub project_id: String,
-    /// Maximum complexity score allowed (default 8; tasks never analysed pass).
-    #[serde(default = "eight")]
+    /// Maximum complexity score (default 8; unanalysed tasks pass).
+    #[serde(default = "GetNextTaskParams::max_complexity")]
     pub max_complexity: f64,
-    /// Maximum complexity threshold (default 8); the effective limit is the lower of the two.
-    #[serde(default = "eight")]
+    /// Maximum complexity threshold (default 8); the lower of the two applies.
+    #[serde(default = "GetNextTaskParams::max_complexity_limit")]
     pub max_complexity_limit: f64,
     /// Preferred task types (soft).
     #[serde(default)]
@@ -958,35 +1026,36 @@ pub struct GetNextTaskParams {
     pub min_estimated_hours: Option<f64>,
     /// Only tasks with at least this priority (0-4).
     #[serde(default)]
+    #[schemars(range(max = 4))]
     pub priority_threshold: Option<u8>,
-    /// Favour tasks similar to other ready tasks, to work through a group together.
-    #[serde(default = "yes")]
+    /// Favour tasks similar to other ready tasks.
+    #[serde(default = "GetNextTaskParams::enable_grouping")]
     pub enable_grouping: bool,
-    /// Favour tasks close to the assignee's latest task (tags, language, type).
-    #[serde(default = "yes")]
+    /// Favour tasks close to the assignee's latest task.
+    #[serde(default = "GetNextTaskParams::minimize_context_switching")]
     pub minimize_context_switching: bool,
     /// Working hours left today; tasks that fit score higher.
     #[serde(default)]
     pub hours_available_today: Option<f64>,
-    /// Developers available; above 1, a team plan assigns parallel tasks, one per developer.
+    /// Developers available; above 1 adds a team plan.
     #[serde(default)]
     pub available_developers: Option<u32>,
-    /// Atomically claim the selected task for `assignee` (it becomes in_progress); concurrent callers get different
-    /// tasks. Release a claim with update_task_status to pending.
+    /// Atomically take the selected task for assignee (in_progress); release with update_task_status pending.
     #[serde(default)]
     pub claim: bool,
     /// Who is asking (an agent or person id); required with claim.
     #[serde(default)]
     pub assignee: Option<String>,
+    /// Full selection: every factor of every ranked task, the whole critical path.
+    #[serde(default)]
+    pub explain: bool,
 }
 
 /// Result of `get_next_task`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct GetNextTaskResult {
-    /// selectedTask (id, title, overallScore, successProbability, estimatedHours, factors; null when nothing is
-    /// eligible), reasoning (primaryReason and the factors that weighed), alternatives (each with overallScore),
-    /// teamPlan (with available_developers > 1), excluded (why tasks were not eligible, top blockers), criticalPath,
-    /// assumptions, message.
+    /// selectedTask (null when nothing is eligible), reasoning (primaryReason, top factors), alternatives,
+    /// teamPlan, excluded, criticalPath, assumptions, message; compact unless explain (docs/context.md).
     pub selection: serde_json::Value,
     /// The task claimed for the assignee (claim: true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
