@@ -35,7 +35,8 @@ pub fn find_board(cwd: &Path) -> Option<RepoBoard> {
     cwd.ancestors().find(|dir| dir.join(BOARD_DIR).join(BOARD_FILE).is_file()).map(load)
 }
 
-/// The repository root at or above `cwd` (the directory containing `.git`), if any.
+/// The repository root at or above `cwd`: the nearest directory containing `.git` (a directory, or a file in a
+/// linked worktree), if any.
 pub fn find_repository(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf)
 }
@@ -97,6 +98,16 @@ pub fn ignored_by_git(root: &Path) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_repository_is_the_nearest_directory_with_git() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/.git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b/c")).unwrap();
+        assert_eq!(find_repository(&dir.path().join("a/b/c")), Some(dir.path().join("a")));
+        std::fs::write(dir.path().join("a/b/.git"), "gitdir: elsewhere").unwrap();
+        assert_eq!(find_repository(&dir.path().join("a/b/c")), Some(dir.path().join("a/b")), "a worktree's .git file");
+    }
 
     #[test]
     fn finds_the_nearest_board_walking_up() {

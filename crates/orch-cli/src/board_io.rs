@@ -1,6 +1,5 @@
 //! `import` and `export`: boards of other tools (Task Master, beads) in and out of a project.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -68,15 +67,6 @@ fn read(path: &str) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
 }
 
-/// Writes to stdout; a reader that stops early (`| head`) is not an error.
-pub fn write_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to stdout"),
-    }
-}
-
 fn print_report(r: &ImportTasksResult) {
     let mut text = format!("{}\n", r.message);
     if !r.unmapped.is_empty() {
@@ -91,7 +81,7 @@ fn print_report(r: &ImportTasksResult) {
             text.push_str(&format!("  - {w}\n"));
         }
     }
-    if let Err(e) = write_stdout(&text) {
+    if let Err(e) = crate::output::write_stdout(&text) {
         eprintln!("error: {e:#}");
     }
 }
@@ -136,7 +126,7 @@ pub async fn export(orch: &Orchestrator, command: ExportCommand) -> Result<ExitC
                 format.as_str()
             );
         }
-        None => write_stdout(&exported.content)?,
+        None => crate::output::write_stdout(&exported.content)?,
     }
     Ok(ExitCode::SUCCESS)
 }

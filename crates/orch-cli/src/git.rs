@@ -112,7 +112,7 @@ fn print_scan(r: &ScanGitCommitsResult) {
     for w in &r.warnings {
         text.push_str(&format!("  warning: {w}\n"));
     }
-    if let Err(e) = crate::board_io::write_stdout(&text) {
+    if let Err(e) = crate::output::write_stdout(&text) {
         eprintln!("error: {e:#}");
     }
 }

@@ -1,11 +1,13 @@
 //! `mcp-config CLIENT [--write]`: the MCP client configuration that starts this server on the repository's board.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::{Map, Value, json};
+
+use crate::board;
 
 /// The clients a snippet is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -33,14 +35,9 @@ pub struct McpConfigArgs {
 /// The server's name in every client's configuration.
 const SERVER_NAME: &str = "task-orchestrator";
 
-/// The nearest directory at or above `dir` that contains `.git` (a directory, or a file in a linked worktree).
-pub fn repository_root(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
-}
-
 /// The per-repository board: `<root>/.task-orchestrator/tasks.db`.
 pub fn board_url(root: &Path) -> String {
-    format!("sqlite://{}", root.join(".task-orchestrator").join("tasks.db").display())
+    format!("sqlite://{}", root.join(board::BOARD_DIR).join(board::BOARD_FILE).display())
 }
 
 /// Where the client reads a project's MCP servers from, relative to the repository root, and the key holding them.
@@ -93,7 +90,7 @@ pub fn merge(client: Client, existing: &str, entry: Value, path: &Path) -> Resul
 /// Runs the command. `db` is the global `--db`, which replaces the per-repository board in the entry.
 pub fn run(args: &McpConfigArgs, db: Option<&str>) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let Some(root) = repository_root(&cwd) else {
+    let Some(root) = board::find_repository(&cwd) else {
         bail!("{} is not inside a git repository; run mcp-config in your project's repository", cwd.display());
     };
     let binary = std::env::current_exe().context("cannot locate this binary")?;
@@ -126,16 +123,6 @@ pub fn run(args: &McpConfigArgs, db: Option<&str>) -> Result<ExitCode> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn the_root_is_the_nearest_directory_with_git() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("a/.git")).unwrap();
-        std::fs::create_dir_all(dir.path().join("a/b/c")).unwrap();
-        assert_eq!(repository_root(&dir.path().join("a/b/c")), Some(dir.path().join("a")));
-        std::fs::write(dir.path().join("a/b/.git"), "gitdir: elsewhere").unwrap();
-        assert_eq!(repository_root(&dir.path().join("a/b/c")), Some(dir.path().join("a/b")), "a worktree's .git file");
-    }
 
     #[test]
     fn merging_keeps_other_servers_and_refuses_what_it_cannot_read() {

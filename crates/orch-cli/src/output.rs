@@ -4,6 +4,7 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
 
+use anyhow::Context;
 use clap::ValueEnum;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
@@ -55,16 +56,32 @@ pub fn style() -> Style {
     *STYLE.get_or_init(|| Style { color: false, tables: false, width: 80 })
 }
 
+/// Writes to stdout and flushes; `Ok(false)` when the reader closed the pipe (`| head`).
+fn to_stdout(args: fmt::Arguments<'_>) -> std::io::Result<bool> {
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(args).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Writes to stdout; a closed pipe (`| head`) ends the program quietly with status 141, as a shell reports SIGPIPE.
 pub fn write_out(args: fmt::Arguments<'_>) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(141);
+    match to_stdout(args) {
+        Ok(true) => {}
+        Ok(false) => std::process::exit(141),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
+            std::process::exit(1);
         }
-        let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
-        std::process::exit(1);
     }
+}
+
+/// Writes a whole text to stdout for a command whose work goes on after printing: a closed pipe is not an error and
+/// does not end the program.
+pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    to_stdout(format_args!("{text}")).map(drop).context("cannot write to stdout")
 }
 
 /// `println!` that survives a closed pipe.

@@ -10,7 +10,7 @@ pub mod model;
 pub mod rules;
 pub mod select;
 pub mod store;
-#[cfg(feature = "testkit")]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod validate;
 

@@ -4,6 +4,10 @@
 //! expression that yields a fresh, empty store per test.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod fixture;
+
+pub use fixture::{fixture_time, task};
+
 use crate::error::Error;
 use crate::model::*;
 use crate::store::TaskStore;

@@ -1,8 +1,8 @@
 //! Task Master and beads files: the real fixtures parse to the expected drafts, exports read back.
 #![allow(clippy::unwrap_used)]
 
-use chrono::{TimeZone, Utc};
-use orch_core::{Status, Task, TaskId};
+use orch_core::testkit::task;
+use orch_core::{Status, TaskId};
 use orch_interop::{Draft, beads, taskmaster};
 
 fn fixture(name: &str) -> String {
@@ -81,34 +81,6 @@ fn malformed_task_master_files_are_refused_with_the_reason() {
     ] {
         let err = taskmaster::parse(doc, None).unwrap_err().to_string();
         assert!(err.contains(says), "{doc}: {err}");
-    }
-}
-
-fn task(id: i64, title: &str) -> Task {
-    let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
-    Task {
-        id: TaskId(id),
-        project_id: "p".into(),
-        parent_id: None,
-        title: title.into(),
-        description: None,
-        details: None,
-        status: Status::Pending,
-        priority: 2,
-        dependencies: vec![],
-        tags: vec![],
-        code_language: None,
-        execution_environment: None,
-        task_type: None,
-        assignee: None,
-        claimed_at: None,
-        estimated_hours: None,
-        complexity_score: None,
-        created_at: at,
-        updated_at: at,
-        started_at: None,
-        completed_at: None,
-        external_key: None,
     }
 }
 

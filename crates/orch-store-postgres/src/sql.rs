@@ -1,8 +1,8 @@
 //! The SQL behind each store operation. Every function runs on the caller's connection, inside its transaction.
 //!
-//! The rules, error variants and orderings mirror `orch-store-sqlite/src/sql.rs` line for line where they can; the
-//! differences are PostgreSQL's: explicit row locks where SQLite's single writer made them unnecessary, arrays
-//! instead of `IN (?, ?, …)` lists, and one statement where several round trips would be needed.
+//! Every decision comes from `orch_core::rules`, as in `orch-store-sqlite/src/sql.rs`; what differs is PostgreSQL's:
+//! explicit row locks where SQLite's single writer made them unnecessary, arrays instead of `IN (?, ?, …)` lists, and
+//! one statement where several round trips would be needed.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,10 +10,11 @@ use std::convert::Infallible;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use orch_core::graph::cycle_if_added;
+use orch_core::rules::{self, ColumnValue};
 use orch_core::{
     Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
     NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
-    TaskRef, rules,
+    TaskRef,
 };
 use sqlx_core::query::query;
 use sqlx_core::query_as::query_as;
@@ -188,6 +189,9 @@ async fn exists(c: &mut PgConnection, id: TaskId) -> Result<()> {
 /// Ids among `wanted` that are not tasks of `project`, sorted (repeats kept, as the SQLite store reports them). The
 /// found ones are locked against deletion until the transaction ends.
 async fn missing_in_project(c: &mut PgConnection, project: &str, wanted: &[TaskId]) -> Result<Vec<TaskId>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
     let found: BTreeSet<i64> =
         query_scalar::<_, i64>("SELECT id FROM tasks WHERE id = ANY($1) AND project_id = $2 FOR KEY SHARE")
             .bind(ids(wanted))
@@ -237,44 +241,13 @@ async fn insert_tags(c: &mut PgConnection, task: TaskId, tags: &[String]) -> Res
 
 /// Inserts one task. Negative ids in `dependencies`/`parent_id` refer to `batch[-(id) - 1]`.
 pub(crate) async fn insert_task(c: &mut PgConnection, task: &NewTask, batch: &[TaskId]) -> Result<TaskId> {
-    let resolve = |id: TaskId| -> Result<TaskId> {
-        if id.0 >= 0 {
-            return Ok(id);
-        }
-        usize::try_from(-(id.0 + 1)).ok().and_then(|i| batch.get(i)).copied().ok_or_else(|| {
-            Error::invalid("dependencies", format!("{id} does not refer to an earlier task of the batch"))
-        })
-    };
-    let parent = task.parent_id.map(resolve).transpose()?;
-    let parent_project = match parent {
-        Some(p) => Some(project_of(c, p, true).await?.ok_or_else(|| Error::MissingReferences {
-            field: "parent_id",
-            project_id: task.project_id.clone().unwrap_or_else(|| orch_core::default_project().into()),
-            missing: vec![p],
-        })?),
+    let parent = match rules::new_task_parent(task, batch)? {
+        Some(p) => Some((p, project_of(c, p, true).await?)),
         None => None,
     };
-    let project = match (&task.project_id, parent_project) {
-        (Some(p), Some(pp)) if *p != pp => {
-            return Err(Error::MissingReferences {
-                field: "parent_id",
-                project_id: p.clone(),
-                missing: vec![parent.unwrap_or(TaskId(0))],
-            });
-        }
-        (Some(p), _) => p.clone(),
-        (None, Some(pp)) => pp,
-        (None, None) => orch_core::default_project().to_string(),
-    };
-    let mut deps = task.dependencies.iter().map(|&d| resolve(d)).collect::<Result<Vec<_>>>()?;
-    deps.sort();
-    deps.dedup();
-    if !deps.is_empty() {
-        let missing = missing_in_project(c, &project, &deps).await?;
-        if !missing.is_empty() {
-            return Err(Error::MissingReferences { field: "dependencies", project_id: project, missing });
-        }
-    }
+    let project = rules::new_task_project(task, parent.clone())?;
+    let deps = rules::new_task_dependencies(task, batch)?;
+    rules::ensure_found("dependencies", &project, missing_in_project(c, &project, &deps).await?)?;
     let at = now();
     // ON CONFLICT instead of a check first: two concurrent imports of the same key cannot both pass a check.
     let inserted: Option<i64> = query_scalar(
@@ -284,7 +257,7 @@ pub(crate) async fn insert_task(c: &mut PgConnection, task: &NewTask, batch: &[T
          ON CONFLICT (project_id, external_key) WHERE external_key IS NOT NULL DO NOTHING RETURNING id",
     )
     .bind(txt(&project))
-    .bind(parent.map(|p| p.0))
+    .bind(parent.map(|(p, _)| p.0))
     .bind(txt(&task.title))
     .bind(otxt(task.description.as_deref()))
     .bind(otxt(task.details.as_deref()))
@@ -306,11 +279,7 @@ pub(crate) async fn insert_task(c: &mut PgConnection, task: &NewTask, batch: &[T
             .fetch_optional(&mut *c)
             .await
             .map_err(db_err("check the external key"))?;
-        let holder = holder.map_or_else(|| "another task".to_string(), |h| format!("task #{h}"));
-        return Err(Error::invalid(
-            "external_key",
-            format!("'{key}' is already the key of {holder} in project '{project}'"),
-        ));
+        return Err(rules::external_key_taken(&key, &project, holder.map(TaskId)));
     };
     let id = TaskId(id);
     insert_dependencies(c, id, &deps).await?;
@@ -336,10 +305,6 @@ async fn reachable_prerequisites(c: &mut PgConnection, from: TaskId) -> Result<B
     Ok(map)
 }
 
-fn empty_to_null(v: &str) -> Option<&str> {
-    (!v.is_empty()).then_some(v)
-}
-
 pub(crate) async fn update_task(c: &mut PgConnection, id: TaskId, patch: &TaskPatch) -> Result<()> {
     let project = project_of(c, id, false).await?.ok_or(Error::TaskNotFound(id))?;
     if !patch.add_dependencies.is_empty() {
@@ -360,12 +325,7 @@ pub(crate) async fn update_task(c: &mut PgConnection, id: TaskId, patch: &TaskPa
         .await
         .map_err(db_err("lock the task"))?;
     locked.ok_or(Error::TaskNotFound(id))?;
-    if !patch.add_dependencies.is_empty() {
-        let missing = missing_in_project(c, &project, &patch.add_dependencies).await?;
-        if !missing.is_empty() {
-            return Err(Error::MissingReferences { field: "add_dependencies", project_id: project, missing });
-        }
-    }
+    rules::ensure_found("add_dependencies", &project, missing_in_project(c, &project, &patch.add_dependencies).await?)?;
     if !patch.remove_dependencies.is_empty() {
         query("DELETE FROM task_dependencies WHERE task_id = $1 AND depends_on_id = ANY($2)")
             .bind(id.0)
@@ -383,26 +343,14 @@ pub(crate) async fn update_task(c: &mut PgConnection, id: TaskId, patch: &TaskPa
         insert_dependencies(c, id, &[dep]).await?;
     }
     let mut b: QueryBuilder<Postgres> = QueryBuilder::new("UPDATE tasks SET ");
-    let text = |v: &Option<String>| v.as_deref().and_then(empty_to_null).map(|s| txt(s).into_owned());
-    if let Some(title) = &patch.title {
-        b.push("title = ").push_bind(txt(title).into_owned()).push(", ");
-    }
-    for (col, v) in [
-        ("description", &patch.description),
-        ("details", &patch.details),
-        ("code_language", &patch.code_language),
-        ("execution_environment", &patch.execution_environment),
-        ("task_type", &patch.task_type),
-    ] {
-        if v.is_some() {
-            b.push(col).push(" = ").push_bind(text(v)).push(", ");
-        }
-    }
-    if let Some(p) = patch.priority {
-        b.push("priority = ").push_bind(i32::from(p)).push(", ");
-    }
-    if let Some(h) = patch.estimated_hours {
-        b.push("estimated_hours = ").push_bind(h).push(", ");
+    for (column, value) in rules::patch_assignments(patch) {
+        b.push(column).push(" = ");
+        match value {
+            ColumnValue::Text(t) => b.push_bind(otxt(t).map(Cow::into_owned)),
+            ColumnValue::Integer(i) => b.push_bind(i),
+            ColumnValue::Real(r) => b.push_bind(r),
+        };
+        b.push(", ");
     }
     b.push("updated_at = ").push_bind(now()).push(" WHERE id = ").push_bind(id.0);
     b.build().execute(&mut *c).await.map_err(db_err("update the task"))?;
@@ -445,12 +393,9 @@ async fn record_history(c: &mut PgConnection, id: TaskId, from: Status, to: Stat
 pub(crate) async fn set_status(c: &mut PgConnection, id: TaskId, status: Status, force: bool) -> Result<StatusChange> {
     let task = load_task_for_update(c, id).await?;
     let unfinished = unfinished_prerequisites(c, id).await?;
-    let at = now();
-    let effects = rules::status_change(&task, status, unfinished, force, at)?;
-    if task.status == status {
+    let Some(effects) = rules::status_change(&task, status, unfinished, force, now())? else {
         return Ok(StatusChange { previous: status, task });
-    }
-    let release = effects.release_claim;
+    };
     query(
         "UPDATE tasks SET status = $1, started_at = $2, completed_at = $3, updated_at = $4, \
          assignee = CASE WHEN $5 THEN NULL ELSE assignee END, claimed_at = CASE WHEN $5 THEN NULL ELSE claimed_at END \
@@ -459,13 +404,13 @@ pub(crate) async fn set_status(c: &mut PgConnection, id: TaskId, status: Status,
     .bind(status.as_str())
     .bind(effects.started_at)
     .bind(effects.completed_at)
-    .bind(at)
-    .bind(release)
+    .bind(effects.changed_at)
+    .bind(effects.release_claim)
     .bind(id.0)
     .execute(&mut *c)
     .await
     .map_err(db_err("update the status"))?;
-    record_history(c, id, task.status, status, at).await?;
+    record_history(c, id, task.status, status, effects.changed_at).await?;
     Ok(StatusChange { previous: task.status, task: load_task(c, id).await? })
 }
 
@@ -496,8 +441,10 @@ pub(crate) async fn claim_first(c: &mut PgConnection, candidates: &[TaskId], ass
             .fetch_optional(&mut *c)
             .await
             .map_err(db_err("read the task"))?;
-        let still_free = matches!(row, Some((ref status, None)) if status == Status::Pending.as_str());
-        if !still_free || !unfinished_prerequisites(c, id).await?.is_empty() {
+        let still_open = row.is_some_and(|(status, assignee)| {
+            parse_status(&status).is_ok_and(|status| rules::open_for_claim(status, assignee.as_deref()))
+        });
+        if !still_open || !unfinished_prerequisites(c, id).await?.is_empty() {
             remaining.retain(|&x| x != picked);
             continue;
         }
@@ -555,9 +502,7 @@ pub(crate) async fn delete_task(c: &mut PgConnection, id: TaskId, force: bool) -
         )
         .await?;
         let subtasks = refs(c, "SELECT id, title, status FROM tasks WHERE parent_id = $1 ORDER BY id", id).await?;
-        if !dependents.is_empty() || !subtasks.is_empty() {
-            return Err(Error::StillReferenced { task: id, dependents, subtasks });
-        }
+        rules::ensure_deletable(id, dependents, subtasks)?;
     }
     let subtree: Vec<i64> = query_scalar(
         "WITH RECURSIVE sub(id) AS (SELECT $1::bigint UNION SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id) \
@@ -658,7 +603,9 @@ pub(crate) async fn metrics(c: &mut PgConnection, f: &TaskFilter) -> Result<Task
     push_filter(&mut b, f);
     b.push(" GROUP BY t.priority");
     let rows: Vec<(i32, i64)> = b.build_query_as().fetch_all(&mut *c).await.map_err(db_err("compute metrics"))?;
-    let priority_counts: BTreeMap<i32, u64> = rows.into_iter().map(|(p, n)| (p, as_count(n))).collect();
+    // Priorities outside 0..=4 (the schema forbids them) would have no bucket to count in.
+    let priority_counts: BTreeMap<u8, u64> =
+        rows.into_iter().filter_map(|(p, n)| Some((u8::try_from(p).ok()?, as_count(n)))).collect();
 
     // Byte order with NULL first, the order SQLite gives, whatever the database's collation.
     let mut b = QueryBuilder::new("SELECT t.code_language, COUNT(*) FROM tasks t");
@@ -679,17 +626,7 @@ pub(crate) async fn metrics(c: &mut PgConnection, f: &TaskFilter) -> Result<Task
     let (samples, median): (i64, Option<f64>) =
         b.build_query_as().fetch_one(&mut *c).await.map_err(db_err("compute the cycle time"))?;
 
-    let total: u64 = status_counts.values().sum();
-    let completed = status_counts.get(&Status::Completed).copied().unwrap_or(0);
-    Ok(TaskMetrics {
-        total,
-        by_status: Status::ALL.iter().map(|s| (*s, status_counts.get(s).copied().unwrap_or(0))).collect(),
-        by_priority: (0..=4u8).map(|p| (p, priority_counts.get(&i32::from(p)).copied().unwrap_or(0))).collect(),
-        by_language,
-        completion_rate: if total == 0 { 0.0 } else { completed as f64 / total as f64 },
-        median_cycle_time_hours: if samples == 0 { None } else { median },
-        cycle_time_samples: as_count(samples),
-    })
+    Ok(rules::board_metrics(&status_counts, &priority_counts, by_language, median, as_count(samples)))
 }
 
 pub(crate) async fn graph(c: &mut PgConnection, project: Option<&str>) -> Result<GraphData> {

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use orch_core::graph::cycle_if_added;
+use orch_core::rules::{self, ColumnValue};
 use orch_core::{
     Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
     NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
-    TaskRef, rules,
+    TaskRef,
 };
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
@@ -213,52 +214,21 @@ fn replace_tags(tx: &Transaction<'_>, task: TaskId, tags: &[String]) -> Result<(
 
 /// Inserts one task. Negative ids in `dependencies`/`parent_id` refer to `batch[-(id) - 1]`.
 pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]) -> Result<TaskId> {
-    let resolve = |id: TaskId| -> Result<TaskId> {
-        if id.0 >= 0 {
-            return Ok(id);
-        }
-        batch.get((-id.0 - 1) as usize).copied().ok_or_else(|| {
-            Error::invalid("dependencies", format!("{id} does not refer to an earlier task of the batch"))
-        })
-    };
-    let parent = task.parent_id.map(resolve).transpose()?;
-    let parent_project = match parent {
-        Some(p) => Some(project_of(tx, p)?.ok_or_else(|| Error::MissingReferences {
-            field: "parent_id",
-            project_id: task.project_id.clone().unwrap_or_else(|| orch_core::default_project().into()),
-            missing: vec![p],
-        })?),
+    let parent = rules::new_task_parent(task, batch)?;
+    let parent = match parent {
+        Some(p) => Some((p, project_of(tx, p)?)),
         None => None,
     };
-    let project = match (&task.project_id, parent_project) {
-        (Some(p), Some(pp)) if *p != pp => {
-            return Err(Error::MissingReferences {
-                field: "parent_id",
-                project_id: p.clone(),
-                missing: vec![parent.unwrap_or(TaskId(0))],
-            });
-        }
-        (Some(p), _) => p.clone(),
-        (None, Some(pp)) => pp,
-        (None, None) => orch_core::default_project().to_string(),
-    };
-    let mut deps = task.dependencies.iter().map(|&d| resolve(d)).collect::<Result<Vec<_>>>()?;
-    deps.sort();
-    deps.dedup();
-    let missing = missing_in_project(tx, &project, &deps)?;
-    if !missing.is_empty() {
-        return Err(Error::MissingReferences { field: "dependencies", project_id: project, missing });
-    }
+    let project = rules::new_task_project(task, parent.clone())?;
+    let deps = rules::new_task_dependencies(task, batch)?;
+    rules::ensure_found("dependencies", &project, missing_in_project(tx, &project, &deps)?)?;
     if let Some(key) = &task.external_key {
         let holder: Option<i64> = tx
             .prepare_cached("SELECT id FROM tasks WHERE project_id = ? AND external_key = ?")
             .and_then(|mut s| s.query_row(params![project, key], |r| r.get(0)).optional())
             .map_err(db_err("check external key"))?;
         if let Some(holder) = holder {
-            return Err(Error::invalid(
-                "external_key",
-                format!("'{key}' is already the key of task #{holder} in project '{project}'"),
-            ));
+            return Err(rules::external_key_taken(key, &project, Some(TaskId(holder))));
         }
     }
     let at = ts(now());
@@ -270,7 +240,7 @@ pub(crate) fn insert_task(tx: &Transaction<'_>, task: &NewTask, batch: &[TaskId]
     .and_then(|mut s| {
         s.execute(params![
             project,
-            parent.map(|p| p.0),
+            parent.map(|(p, _)| p.0),
             task.title,
             task.description,
             task.details,
@@ -298,18 +268,9 @@ fn touch(tx: &Transaction<'_>, id: TaskId, at: &str) -> Result<()> {
     Ok(())
 }
 
-fn empty_to_null(v: &str) -> Option<&str> {
-    (!v.is_empty()).then_some(v)
-}
-
 pub(crate) fn update_task(tx: &Transaction<'_>, id: TaskId, patch: &TaskPatch) -> Result<()> {
     let project = project_of(tx, id)?.ok_or(Error::TaskNotFound(id))?;
-    if !patch.add_dependencies.is_empty() {
-        let missing = missing_in_project(tx, &project, &patch.add_dependencies)?;
-        if !missing.is_empty() {
-            return Err(Error::MissingReferences { field: "add_dependencies", project_id: project, missing });
-        }
-    }
+    rules::ensure_found("add_dependencies", &project, missing_in_project(tx, &project, &patch.add_dependencies)?)?;
     if !patch.remove_dependencies.is_empty() {
         let mut stmt = tx
             .prepare_cached("DELETE FROM task_dependencies WHERE task_id = ? AND depends_on_id = ?")
@@ -324,34 +285,17 @@ pub(crate) fn update_task(tx: &Transaction<'_>, id: TaskId, patch: &TaskPatch) -
         }
         insert_dependencies(tx, id, &[dep])?;
     }
-    let mut sets: Vec<&str> = Vec::new();
+    let mut sets: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
-    let text = |v: &Option<String>| v.as_deref().and_then(empty_to_null).map_or(Value::Null, |s| Value::Text(s.into()));
-    if let Some(title) = &patch.title {
-        sets.push("title = ?");
-        values.push(Value::Text(title.clone()));
+    for (column, value) in rules::patch_assignments(patch) {
+        sets.push(format!("{column} = ?"));
+        values.push(match value {
+            ColumnValue::Text(t) => t.map_or(Value::Null, |s| Value::Text(s.into())),
+            ColumnValue::Integer(i) => Value::Integer(i.into()),
+            ColumnValue::Real(r) => Value::Real(r),
+        });
     }
-    for (col, v) in [
-        ("description = ?", &patch.description),
-        ("details = ?", &patch.details),
-        ("code_language = ?", &patch.code_language),
-        ("execution_environment = ?", &patch.execution_environment),
-        ("task_type = ?", &patch.task_type),
-    ] {
-        if v.is_some() {
-            sets.push(col);
-            values.push(text(v));
-        }
-    }
-    if let Some(p) = patch.priority {
-        sets.push("priority = ?");
-        values.push(Value::Integer(p.into()));
-    }
-    if let Some(h) = patch.estimated_hours {
-        sets.push("estimated_hours = ?");
-        values.push(Value::Real(h));
-    }
-    sets.push("updated_at = ?");
+    sets.push("updated_at = ?".into());
     values.push(Value::Text(ts(now())));
     values.push(Value::Integer(id.0));
     tx.execute(&format!("UPDATE tasks SET {} WHERE id = ?", sets.join(", ")), params_from_iter(values))
@@ -365,12 +309,10 @@ pub(crate) fn update_task(tx: &Transaction<'_>, id: TaskId, patch: &TaskPatch) -
 pub(crate) fn set_status(tx: &Transaction<'_>, id: TaskId, status: Status, force: bool) -> Result<StatusChange> {
     let task = load_task(tx, id)?;
     let unfinished = refs(tx, UNFINISHED_PREREQUISITES, id)?;
-    let at = now();
-    let effects = rules::status_change(&task, status, unfinished, force, at)?;
-    if task.status == status {
+    let Some(effects) = rules::status_change(&task, status, unfinished, force, now())? else {
         return Ok(StatusChange { previous: status, task });
-    }
-    let release = effects.release_claim;
+    };
+    let (release, at) = (effects.release_claim, effects.changed_at);
     tx.prepare_cached(
         "UPDATE tasks SET status = ?, started_at = ?, completed_at = ?, updated_at = ?, \
          assignee = CASE WHEN ? THEN NULL ELSE assignee END, claimed_at = CASE WHEN ? THEN NULL ELSE claimed_at END \
@@ -404,14 +346,14 @@ fn record_history(tx: &Transaction<'_>, id: TaskId, from: Status, to: Status, at
 
 pub(crate) fn claim_first(tx: &Transaction<'_>, candidates: &[TaskId], assignee: &str) -> Result<Option<Task>> {
     for &id in candidates {
-        let claimable: Option<(String, Option<String>)> = tx
+        let row: Option<(Status, Option<String>)> = tx
             .prepare_cached("SELECT status, assignee FROM tasks WHERE id = ?")
-            .and_then(|mut s| s.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .and_then(|mut s| {
+                s.query_row([id.0], |r| Ok((parse_status(&r.get::<_, String>(0)?)?, r.get(1)?))).optional()
+            })
             .map_err(db_err("read task"))?;
-        if !matches!(claimable, Some((ref status, None)) if status == "pending") {
-            continue;
-        }
-        if !refs(tx, UNFINISHED_PREREQUISITES, id)?.is_empty() {
+        let open = row.is_some_and(|(status, assignee)| rules::open_for_claim(status, assignee.as_deref()));
+        if !open || !refs(tx, UNFINISHED_PREREQUISITES, id)?.is_empty() {
             continue;
         }
         let at = ts(now());
@@ -460,9 +402,7 @@ pub(crate) fn delete_task(tx: &Transaction<'_>, id: TaskId, force: bool) -> Resu
             id,
         )?;
         let subtasks = refs(tx, "SELECT id, title, status FROM tasks WHERE parent_id = ? ORDER BY id", id)?;
-        if !dependents.is_empty() || !subtasks.is_empty() {
-            return Err(Error::StillReferenced { task: id, dependents, subtasks });
-        }
+        rules::ensure_deletable(id, dependents, subtasks)?;
     }
     let subtree: Vec<i64> = {
         let mut stmt = tx
@@ -475,7 +415,7 @@ pub(crate) fn delete_task(tx: &Transaction<'_>, id: TaskId, force: bool) -> Resu
         rows.collect::<rusqlite::Result<_>>().map_err(db_err("read subtasks"))?
     };
     let ph = placeholders(subtree.len());
-    let detached: Vec<i64> = {
+    let detached: Vec<TaskId> = {
         let mut stmt = tx
             .prepare(&format!(
                 "SELECT DISTINCT task_id FROM task_dependencies WHERE depends_on_id IN ({ph}) \
@@ -483,20 +423,17 @@ pub(crate) fn delete_task(tx: &Transaction<'_>, id: TaskId, force: bool) -> Resu
             ))
             .map_err(db_err("read dependents"))?;
         let rows = stmt
-            .query_map(params_from_iter(subtree.iter().chain(subtree.iter())), |r| r.get(0))
+            .query_map(params_from_iter(subtree.iter().chain(subtree.iter())), |r| Ok(TaskId(r.get(0)?)))
             .map_err(db_err("read dependents"))?;
         rows.collect::<rusqlite::Result<_>>().map_err(db_err("read dependents"))?
     };
     let at = ts(now());
-    for d in &detached {
-        touch(tx, TaskId(*d), &at)?;
+    for &d in &detached {
+        touch(tx, d, &at)?;
     }
     tx.execute(&format!("DELETE FROM tasks WHERE id IN ({ph})"), params_from_iter(&subtree))
         .map_err(db_err("delete tasks"))?;
-    Ok(Deletion {
-        deleted: subtree.into_iter().map(TaskId).collect(),
-        detached_dependents: detached.into_iter().map(TaskId).collect(),
-    })
+    Ok(Deletion { deleted: subtree.into_iter().map(TaskId).collect(), detached_dependents: detached })
 }
 
 /// A `WHERE` clause (always non-empty) and its parameters for a filter.
@@ -581,8 +518,6 @@ pub(crate) fn metrics(tx: &Transaction<'_>, f: &TaskFilter) -> Result<TaskMetric
         &params,
         |r| r.get(0),
     )?;
-    let total: u64 = status_counts.values().sum();
-    let completed = status_counts.get(&Status::Completed).copied().unwrap_or(0);
     // Cycle times sorted in SQL; the median needs only the middle one or two rows.
     let cycle = format!(
         "SELECT (julianday(completed_at) - julianday(started_at)) * 24.0 AS h FROM tasks \
@@ -607,15 +542,7 @@ pub(crate) fn metrics(tx: &Transaction<'_>, f: &TaskFilter) -> Result<TaskMetric
         };
         Some(mids.iter().sum::<f64>() / mids.len().max(1) as f64)
     };
-    Ok(TaskMetrics {
-        total,
-        by_status: Status::ALL.iter().map(|s| (*s, status_counts.get(s).copied().unwrap_or(0))).collect(),
-        by_priority: (0..=4).map(|p| (p, priority_counts.get(&p).copied().unwrap_or(0))).collect(),
-        by_language,
-        completion_rate: if total == 0 { 0.0 } else { completed as f64 / total as f64 },
-        median_cycle_time_hours: median,
-        cycle_time_samples: samples.max(0) as u64,
-    })
+    Ok(rules::board_metrics(&status_counts, &priority_counts, by_language, median, samples.max(0) as u64))
 }
 
 /// Fills in dependencies and tags for every task of a project with two joined scans, which beats binding every id

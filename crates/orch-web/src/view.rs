@@ -223,30 +223,11 @@ mod tests {
     use super::*;
 
     fn task(id: i64, status: Status, deps: &[i64]) -> Task {
-        let now = chrono::Utc::now();
         Task {
-            id: TaskId(id),
-            project_id: "p".into(),
-            parent_id: None,
-            title: format!("task {id}"),
-            description: None,
-            details: None,
             status,
-            priority: 2,
             dependencies: deps.iter().map(|d| TaskId(*d)).collect(),
             tags: vec!["web".into()],
-            code_language: None,
-            execution_environment: None,
-            task_type: None,
-            assignee: None,
-            claimed_at: None,
-            estimated_hours: None,
-            complexity_score: None,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            external_key: None,
+            ..orch_core::testkit::task(id, &format!("task {id}"))
         }
     }
 

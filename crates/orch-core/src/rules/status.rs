@@ -1,4 +1,4 @@
-//! Life-cycle rules every store applies inside its write transaction.
+//! Status changes: when a task may move, and which timestamps and claim move with it.
 
 use chrono::{DateTime, Utc};
 
@@ -14,34 +14,35 @@ pub struct StatusEffects {
     pub completed_at: Option<DateTime<Utc>>,
     /// Clear `assignee` and `claimed_at` (the task went back to the pool).
     pub release_claim: bool,
+    /// When the change happens: the new `updated_at` and the status history's time.
+    pub changed_at: DateTime<Utc>,
 }
 
 /// Decides whether `task` may move to `target`, given its unfinished prerequisites, and what else changes.
 ///
 /// Starting or completing a task whose prerequisites are not all completed is refused unless `force`.
 /// `started_at` is set the first time work starts; `completed_at` is set on completion and cleared on reopening;
-/// going back to `pending` releases any claim.
+/// going back to `pending` releases any claim. `None` when the task already has `target`: nothing is written.
 pub fn status_change(
     task: &Task,
     target: Status,
     unfinished_prerequisites: Vec<TaskRef>,
     force: bool,
     now: DateTime<Utc>,
-) -> Result<StatusEffects> {
+) -> Result<Option<StatusEffects>> {
+    if task.status == target {
+        return Ok(None);
+    }
     let needs_prerequisites = matches!(target, Status::InProgress | Status::Completed);
-    if needs_prerequisites && !force && !unfinished_prerequisites.is_empty() && task.status != target {
+    if needs_prerequisites && !force && !unfinished_prerequisites.is_empty() {
         return Err(Error::Blocked { task: task.id, target, blockers: unfinished_prerequisites });
     }
     let started_at = match (task.started_at, target) {
         (None, Status::InProgress) => Some(now),
         (existing, _) => existing,
     };
-    let completed_at = match (task.status, target) {
-        (Status::Completed, Status::Completed) => task.completed_at,
-        (_, Status::Completed) => Some(now),
-        _ => None,
-    };
-    Ok(StatusEffects { started_at, completed_at, release_claim: target == Status::Pending })
+    let completed_at = (target == Status::Completed).then_some(now);
+    Ok(Some(StatusEffects { started_at, completed_at, release_claim: target == Status::Pending, changed_at: now }))
 }
 
 #[cfg(test)]
@@ -51,31 +52,7 @@ mod tests {
     use crate::model::TaskId;
 
     fn task(status: Status) -> Task {
-        let now = Utc::now();
-        Task {
-            id: TaskId(1),
-            project_id: "p".into(),
-            parent_id: None,
-            title: "t".into(),
-            description: None,
-            details: None,
-            status,
-            priority: 0,
-            dependencies: vec![TaskId(2)],
-            tags: vec![],
-            code_language: None,
-            execution_environment: None,
-            task_type: None,
-            assignee: None,
-            claimed_at: None,
-            estimated_hours: None,
-            complexity_score: None,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            external_key: None,
-        }
+        Task { status, dependencies: vec![TaskId(2)], ..crate::testkit::task(1, "t") }
     }
 
     fn blocker() -> Vec<TaskRef> {
@@ -87,7 +64,7 @@ mod tests {
         let now = Utc::now();
         let err = status_change(&task(Status::Pending), Status::InProgress, blocker(), false, now).unwrap_err();
         assert!(err.to_string().contains("#2 \"first\" (pending)"), "{err}");
-        let ok = status_change(&task(Status::Pending), Status::InProgress, blocker(), true, now).unwrap();
+        let ok = status_change(&task(Status::Pending), Status::InProgress, blocker(), true, now).unwrap().unwrap();
         assert_eq!(ok.started_at, Some(now));
     }
 
@@ -97,22 +74,22 @@ mod tests {
         assert!(status_change(&task(Status::Pending), Status::Blocked, blocker(), false, now).is_ok());
         let mut done = task(Status::Completed);
         done.completed_at = Some(now);
-        let reopened = status_change(&done, Status::Pending, blocker(), false, now).unwrap();
+        let reopened = status_change(&done, Status::Pending, blocker(), false, now).unwrap().unwrap();
         assert_eq!(reopened.completed_at, None);
         assert!(reopened.release_claim);
     }
 
     #[test]
-    fn started_at_is_set_once_and_completed_at_kept_on_repeat() {
+    fn started_at_is_set_once_and_a_repeated_status_changes_nothing() {
         let first = Utc::now();
-        let mut t = task(Status::Pending);
+        let mut t = task(Status::Blocked);
         t.started_at = Some(first);
         let later = first + chrono::Duration::hours(1);
-        let eff = status_change(&t, Status::InProgress, vec![], false, later).unwrap();
+        let eff = status_change(&t, Status::InProgress, vec![], false, later).unwrap().unwrap();
         assert_eq!(eff.started_at, Some(first));
         t.status = Status::Completed;
         t.completed_at = Some(first);
-        let eff = status_change(&t, Status::Completed, vec![], false, later).unwrap();
-        assert_eq!(eff.completed_at, Some(first));
+        // Even with unfinished prerequisites and no force: a repeat is not a move.
+        assert_eq!(status_change(&t, Status::Completed, blocker(), false, later).unwrap(), None);
     }
 }

@@ -1,668 +1,8 @@
-//! Interprets the section tree: which headings, list items and table rows are features or
-//! requirements, what belongs to them, and how sure we are. See `docs/prd-format.md`.
+//! The walk over the section tree: headings, paragraphs, lists and Gherkin read into drafts, criteria and stories.
 
-use crate::text::{
-    self, DEPENDENCY_TRIGGERS, Label, Priority, StoryParts, capitalise, classify_label, clean_title, done_when,
-    gherkin_features, gherkin_scenarios, gherkin_step, is_given_when_then, is_requirement_statement, join_steps,
-    metadata_pairs, normalise, parse_priority, parse_user_story, sentences, slug, split_id, split_inline_priority,
-    split_issue_refs, split_label, split_numbering, split_references, truncate_words,
-};
-use crate::tree::{Block, Inline, Item, Section};
-use crate::{AcceptanceCriterion, CriterionKind, ParseOptions, ParsedPrd, SectionKind, SectionSummary, UserStory};
-
-/// Where an item was found; decides its base confidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Origin {
-    ExplicitFeatureHeading,
-    FeatureHeading,
-    StoryHeading,
-    RequirementHeading,
-    RequirementOrdered,
-    FeatureTableRow,
-    RequirementTableRow,
-    RequirementBullet,
-    FeatureListItem,
-    StoryListItem,
-    StoryTableRow,
-    NestedHeading,
-    FeatureRequirement,
-    RequirementParagraph,
-    LooseHeading,
-    ContentHeading,
-    GherkinFeature,
-    AttributedItem,
-    LeadParagraph,
-    LooseTableRow,
-    LooseRequirement,
-}
-
-impl Origin {
-    /// Base confidence and the explanation shown in `confidenceReason`.
-    pub(crate) fn base(self) -> (f64, &'static str) {
-        match self {
-            Self::ExplicitFeatureHeading => (0.95, "heading with a 'Feature:' prefix"),
-            Self::FeatureHeading => (0.9, "heading under a Features section"),
-            Self::StoryHeading => (0.85, "heading under a User Stories section"),
-            Self::RequirementHeading => (0.85, "heading under a Requirements section"),
-            Self::RequirementOrdered => (0.85, "numbered item under a Requirements section"),
-            Self::FeatureTableRow => (0.85, "table row under a Features section"),
-            Self::RequirementTableRow => (0.85, "table row under a Requirements section"),
-            Self::RequirementBullet => (0.8, "bullet under a Requirements section"),
-            Self::FeatureListItem => (0.8, "bullet under a Features section"),
-            Self::StoryListItem => (0.8, "user story listed under a User Stories section"),
-            Self::StoryTableRow => (0.8, "user story in a table under a User Stories section"),
-            Self::NestedHeading => (0.8, "sub-heading of a feature with its own attributes"),
-            Self::FeatureRequirement => (0.8, "requirement listed inside a feature"),
-            Self::RequirementParagraph => (0.7, "paragraph with a requirement id under a Requirements section"),
-            Self::LooseHeading => {
-                (0.6, "heading outside any Features/Requirements section, recognised by its attributes")
-            }
-            Self::ContentHeading => (
-                0.7,
-                "heading outside any Features/Requirements section whose content reads as requirements (criteria, priority, MUST/SHALL statements, stories)",
-            ),
-            Self::GherkinFeature => (0.95, "Gherkin 'Feature:' block"),
-            Self::AttributedItem => {
-                (0.65, "list item outside any Features/Requirements section with its own priority or criteria")
-            }
-            Self::LeadParagraph => (0.6, "paragraph opening with a bold name, one of several in its section"),
-            Self::LooseTableRow => (
-                0.65,
-                "table row outside any Features/Requirements section, in a table with a name column and priority, dependency or criteria columns",
-            ),
-            Self::LooseRequirement => {
-                (0.5, "bullet outside any Features/Requirements section that reads like a requirement")
-            }
-        }
-    }
-}
-
-/// Feature or requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Feature,
-    Requirement,
-}
-
-/// A dependency reference as written.
-#[derive(Debug, Clone)]
-pub(crate) struct DepRef {
-    pub text: String,
-    pub line: usize,
-}
-
-/// A feature or requirement under construction.
-#[derive(Debug, Clone)]
-pub(crate) struct Draft {
-    pub kind: Kind,
-    pub origin: Origin,
-    pub id: Option<String>,
-    pub title: String,
-    pub description: Vec<String>,
-    pub priority: Option<Priority>,
-    pub inherited_priority: Option<Priority>,
-    pub tags: Vec<String>,
-    pub key_prefix: String,
-    pub parent: Option<usize>,
-    pub dep_refs: Vec<DepRef>,
-    pub line: usize,
-    pub from_story: bool,
-    pub demoted: bool,
-}
-
-impl Draft {
-    /// A requirement listed inside a feature: rendered into the feature's task, not its own.
-    pub(crate) fn is_sub_requirement(&self) -> bool {
-        self.kind == Kind::Requirement && self.origin == Origin::FeatureRequirement
-    }
-}
-
-/// An acceptance criterion under construction.
-#[derive(Debug, Clone)]
-pub(crate) struct Crit {
-    pub text: String,
-    pub kind: CriterionKind,
-    pub checked: Option<bool>,
-    pub owner: Option<usize>,
-    /// Title of the feature named by an Acceptance Criteria sub-heading, resolved later.
-    pub feature_ref: Option<String>,
-    pub line: usize,
-}
-
-/// A user story under construction.
-#[derive(Debug, Clone)]
-pub(crate) struct Story {
-    pub parts: StoryParts,
-    pub owner: Option<usize>,
-    pub confidence: f64,
-    pub line: usize,
-}
-
-/// A dependency stated in a Dependencies section: "<subject> depends on <refs>".
-#[derive(Debug, Clone)]
-pub(crate) struct GlobalDep {
-    pub subject: String,
-    pub refs: Vec<String>,
-    pub line: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum Container {
-    #[default]
-    None,
-    Features,
-    Requirements,
-    UserStories,
-    AcceptanceCriteria,
-    Dependencies,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Ctx {
-    container: Container,
-    priority: Option<Priority>,
-    tags: Vec<String>,
-    key_prefix: String,
-    feature_ref: Option<String>,
-    parent: Option<usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Body,
-    Description,
-    Criteria,
-    Stories,
-    Deps,
-    Requirements,
-    Tags,
-    Priority,
-    Notes,
-}
-
-fn mode_for(label: Label) -> Mode {
-    match label {
-        Label::Priority => Mode::Priority,
-        Label::Description => Mode::Description,
-        Label::AcceptanceCriteria => Mode::Criteria,
-        Label::UserStories => Mode::Stories,
-        Label::Dependencies => Mode::Deps,
-        Label::Requirements => Mode::Requirements,
-        Label::Tags => Mode::Tags,
-        Label::Notes => Mode::Notes,
-    }
-}
-
-enum SectionClass {
-    NonFeature(SectionKind),
-    Container(Container, Option<&'static str>),
-    PriorityGroup(Priority),
-    Other,
-}
-
-/// Everything read from the tree before keys, dependencies and confidence are settled.
-pub(crate) struct Extraction {
-    pub drafts: Vec<Draft>,
-    pub crits: Vec<Crit>,
-    pub stories: Vec<Story>,
-    pub sections: Vec<SectionSummary>,
-    pub global_deps: Vec<GlobalDep>,
-    pub warnings: Vec<String>,
-    pub title: Option<String>,
-}
-
-/// Reads the tree and settles keys, dependencies, confidence and task drafts.
-pub(crate) fn extract(
-    root: &Section,
-    options: &ParseOptions,
-    front_matter_title: Option<String>,
-    warnings: Vec<String>,
-) -> ParsedPrd {
-    let mut ex = Extractor {
-        out: Extraction {
-            drafts: Vec::new(),
-            crits: Vec::new(),
-            stories: Vec::new(),
-            sections: Vec::new(),
-            global_deps: Vec::new(),
-            warnings,
-            title: front_matter_title,
-        },
-        title_taken: false,
-    };
-    let ctx = Ctx::default();
-    ex.container_blocks(&root.blocks, &ctx);
-    for child in &root.children {
-        ex.walk(child, &ctx);
-    }
-    crate::resolve::finish(ex.out, options)
-}
-
-struct Extractor {
-    out: Extraction,
-    title_taken: bool,
-}
-
-fn classify_section(title: &str) -> SectionClass {
-    let n = normalise(title);
-    let n = n.as_str();
-    // Multi-word phrases and a few unambiguous words also match as a prefix ("Appendix A",
-    // "Open questions for legal"); other single words must match exactly, so a feature
-    // called "Background jobs" or "Team management" is not mistaken for a section.
-    const PREFIX_WORDS: &[&str] = &["appendix", "goals", "non-goals", "risks", "glossary", "faq"];
-    let starts =
-        |p: &str| n == p || ((p.contains(' ') || PREFIX_WORDS.contains(&p)) && n.starts_with(&format!("{p} ")));
-    let non_feature: &[(SectionKind, &[&str])] = &[
-        (
-            SectionKind::NonGoals,
-            &[
-                "non-goals",
-                "non goals",
-                "nongoals",
-                "anti-goals",
-                "no-goals",
-                "nicht-ziele",
-                "nichtziele",
-                "non-objectifs",
-                "hors objectifs",
-                "no objetivos",
-                "fuera de objetivos",
-            ],
-        ),
-        (
-            SectionKind::OutOfScope,
-            &[
-                "out of scope",
-                "out-of-scope",
-                "not in scope",
-                "future work",
-                "future scope",
-                "future considerations",
-                "future enhancements",
-                "exclusions",
-                "not doing",
-                "not now",
-                "later",
-                "what we are not doing",
-                "what we're not doing",
-                "hors périmètre",
-                "hors perimetre",
-                "hors du périmètre",
-                "hors champ",
-                "fuera de alcance",
-                "fuera del alcance",
-                "nicht im umfang",
-                "nicht enthalten",
-                "außerhalb des umfangs",
-            ],
-        ),
-        (
-            SectionKind::Overview,
-            &[
-                "overview",
-                "introduction",
-                "intro",
-                "summary",
-                "executive summary",
-                "purpose",
-                "about",
-                "tl dr",
-                "tldr",
-                "abstract",
-                "product overview",
-                "project overview",
-                "vision",
-                "product vision",
-                "press release",
-                "status of this memo",
-                "copyright notice",
-                "overall description",
-                "product perspective",
-                "operating environment",
-                "document conventions",
-                "intended audience",
-                "zusammenfassung",
-                "überblick",
-                "einleitung",
-                "einführung",
-                "résumé",
-                "synthèse",
-                "aperçu",
-                "présentation",
-                "resumen",
-                "introducción",
-                "descripción general",
-                "visión general",
-            ],
-        ),
-        (
-            SectionKind::Background,
-            &[
-                "background",
-                "context",
-                "problem",
-                "problem statement",
-                "the problem",
-                "motivation",
-                "why",
-                "current state",
-                "opportunity",
-                "background and strategic fit",
-                "context and scope",
-                "hintergrund",
-                "kontext",
-                "ausgangslage",
-                "problemstellung",
-                "contexte",
-                "problème",
-                "contexto",
-                "antecedentes",
-                "problema",
-            ],
-        ),
-        (
-            SectionKind::Goals,
-            &[
-                "goals",
-                "goal",
-                "objectives",
-                "goals and objectives",
-                "success metrics",
-                "metrics",
-                "kpis",
-                "key results",
-                "okrs",
-                "success measures",
-                "ziele",
-                "zielsetzung",
-                "objectifs",
-                "objetivos",
-                "metas",
-            ],
-        ),
-        (
-            SectionKind::OpenQuestions,
-            &[
-                "open questions",
-                "questions",
-                "open issues",
-                "unresolved questions",
-                "faq",
-                "tbd",
-                "offene fragen",
-                "questions ouvertes",
-                "questions en suspens",
-                "preguntas abiertas",
-                "cuestiones abiertas",
-            ],
-        ),
-        (
-            SectionKind::Risks,
-            &[
-                "risks",
-                "risk",
-                "risks and mitigations",
-                "mitigations",
-                "assumptions",
-                "constraints",
-                "assumptions and constraints",
-                "limitations",
-                "security considerations",
-                "privacy considerations",
-                "iana considerations",
-                "operational considerations",
-                "considerations",
-                "cross-cutting concerns",
-                "alternatives considered",
-                "alternatives",
-                "rejected alternatives",
-                "trade-offs",
-                "tradeoffs",
-                "drawbacks",
-                "prior art",
-                "risiken",
-                "annahmen",
-                "einschränkungen",
-                "risques",
-                "hypothèses",
-                "contraintes",
-                "riesgos",
-                "supuestos",
-                "restricciones",
-            ],
-        ),
-        (
-            SectionKind::Glossary,
-            &[
-                "glossary",
-                "definitions",
-                "terminology",
-                "terms",
-                "requirements language",
-                "conventions and terminology",
-                "notational conventions",
-                "glossar",
-                "begriffe",
-                "glossaire",
-                "glosario",
-            ],
-        ),
-        (
-            SectionKind::Appendix,
-            &[
-                "appendix",
-                "appendices",
-                "references",
-                "resources",
-                "links",
-                "related documents",
-                "attachments",
-                "revision history",
-                "changelog",
-                "document history",
-                "sign-off",
-                "approvals",
-                "activity",
-                "comments",
-                "normative references",
-                "informative references",
-                "acknowledgements",
-                "acknowledgments",
-                "user interaction and design",
-                "mockups",
-                "wireframes",
-                "anhang",
-                "annexe",
-                "annexes",
-                "références",
-                "anexo",
-                "referencias",
-            ],
-        ),
-        (
-            SectionKind::Stakeholders,
-            &[
-                "stakeholders",
-                "team",
-                "owners",
-                "contacts",
-                "personas",
-                "user personas",
-                "target users",
-                "target audience",
-                "audience",
-                "roles",
-                "beteiligte",
-                "parties prenantes",
-                "partes interesadas",
-            ],
-        ),
-        (
-            SectionKind::Timeline,
-            &[
-                "timeline",
-                "milestones",
-                "roadmap",
-                "schedule",
-                "release plan",
-                "rollout",
-                "rollout plan",
-                "launch plan",
-                "checklist",
-                "launch checklist",
-                "release checklist",
-                "zeitplan",
-                "meilensteine",
-                "calendrier",
-                "jalons",
-                "planning",
-                "cronograma",
-                "hitos",
-            ],
-        ),
-    ];
-    for (kind, phrases) in non_feature {
-        if phrases.iter().any(|p| starts(p)) {
-            return SectionClass::NonFeature(*kind);
-        }
-    }
-    let containers: &[(Container, &[&str])] = &[
-        (
-            Container::UserStories,
-            &[
-                "user stories",
-                "stories",
-                "use cases",
-                "user scenarios",
-                "jobs to be done",
-                "jtbd",
-                "histoires utilisateur",
-                "historias de usuario",
-            ],
-        ),
-        (
-            Container::AcceptanceCriteria,
-            &[
-                "acceptance criteria",
-                "definition of done",
-                "acceptance tests",
-                "akzeptanzkriterien",
-                "critères d'acceptation",
-                "criterios de aceptación",
-            ],
-        ),
-        (
-            Container::Dependencies,
-            &[
-                "dependencies",
-                "task dependencies",
-                "sequencing",
-                "implementation order",
-                "build order",
-                "abhängigkeiten",
-                "dépendances",
-                "dependencias",
-            ],
-        ),
-        (
-            Container::Features,
-            &[
-                "features",
-                "feature list",
-                "key features",
-                "core features",
-                "product features",
-                "capabilities",
-                "functionality",
-                "epics",
-                "scope",
-                "in scope",
-                "mvp",
-                "mvp scope",
-                "deliverables",
-                "modules",
-                "tasks",
-                "task list",
-                "todo",
-                "to do",
-                "to-do",
-                "work items",
-                "sub-issues",
-                "sub issues",
-                "child issues",
-                "subtasks",
-                "sub-tasks",
-                "work breakdown",
-                "implementation plan",
-                "issues in this epic",
-                "stories in this epic",
-                "issues in epic",
-                "funktionen",
-                "funktionsumfang",
-                "fonctionnalités",
-                "funcionalidades",
-                "características",
-            ],
-        ),
-        (
-            Container::Requirements,
-            &[
-                "requirements",
-                "specification",
-                "specifications",
-                "specs",
-                "functional specification",
-                "anforderungen",
-                "funktionale anforderungen",
-                "exigences",
-                "exigences fonctionnelles",
-                "requisitos",
-                "requisitos funcionales",
-            ],
-        ),
-    ];
-    for (container, phrases) in containers {
-        if phrases.iter().any(|p| starts(p)) {
-            return SectionClass::Container(*container, None);
-        }
-    }
-    if n.ends_with(" requirements") || n.ends_with(" requirement") || n.ends_with("anforderungen") {
-        let tag = if n.contains("non-functional")
-            || n.contains("non functional")
-            || n.contains("nonfunctional")
-            || n.contains("nfr")
-        {
-            Some("non-functional")
-        } else if n.contains("security") {
-            Some("security")
-        } else if n.contains("performance") {
-            Some("performance")
-        } else {
-            None
-        };
-        return SectionClass::Container(Container::Requirements, tag);
-    }
-    if n.ends_with(" features") {
-        return SectionClass::Container(Container::Features, None);
-    }
-    if n.ends_with(" user stories") || n.ends_with(" stories") {
-        return SectionClass::Container(Container::UserStories, None);
-    }
-    if n.split_whitespace().count() <= 4
-        && let Some(p) = parse_priority(title)
-    {
-        return SectionClass::PriorityGroup(p);
-    }
-    SectionClass::Other
-}
-
-/// Exact container words that make a level-1 heading a container rather than the title.
-fn is_exact_container(title: &str) -> bool {
-    matches!(
-        normalise(title).as_str(),
-        "features" | "requirements" | "user stories" | "acceptance criteria" | "dependencies"
-    )
-}
+use super::tables::TableCols;
+use super::vocabulary::{classify_section, is_exact_container, looks_like_requirement};
+use super::*;
 
 /// Splits an item's text into a title and a description.
 fn split_item_title(inline: &Inline) -> (String, String) {
@@ -689,20 +29,8 @@ fn split_item_title(inline: &Inline) -> (String, String) {
     (truncate_words(first_sentence, 80), text.to_string())
 }
 
-fn looks_like_requirement(text: &str) -> bool {
-    if text.chars().count() < 12 {
-        return false;
-    }
-    if split_id(text).0.is_some_and(|id| id.chars().any(|c| c.is_ascii_alphabetic())) {
-        return true;
-    }
-    let words = normalise(text);
-    let padded = format!(" {words} ");
-    [" shall ", " must ", " needs to ", " has to ", " is required to ", " should "].iter().any(|w| padded.contains(w))
-}
-
 impl Extractor {
-    fn walk(&mut self, sec: &Section, ctx: &Ctx) {
+    pub(super) fn walk(&mut self, sec: &Section, ctx: &Ctx) {
         let (clean, explicit) = clean_title(&sec.title);
         let (title, inline_priority) = split_inline_priority(&clean);
         // The first level-1 heading names the document unless it is a bare container word.
@@ -911,7 +239,7 @@ impl Extractor {
         }
     }
 
-    fn new_draft(
+    pub(super) fn new_draft(
         &mut self,
         kind: Kind,
         origin: Origin,
@@ -988,7 +316,7 @@ impl Extractor {
     }
 
     /// Blocks directly inside a container section (not inside a feature).
-    fn container_blocks(&mut self, blocks: &[Block], ctx: &Ctx) {
+    pub(super) fn container_blocks(&mut self, blocks: &[Block], ctx: &Ctx) {
         let owner = ctx.parent;
         let leads_are_items =
             matches!(ctx.container, Container::None | Container::Features) && lead_paragraphs(blocks) >= 2;
@@ -1175,114 +503,6 @@ impl Extractor {
                 }
             }
         }
-    }
-
-    fn container_table(&mut self, header: &[String], rows: &[Vec<String>], line: usize, ctx: &Ctx) {
-        let cols = TableCols::new(header);
-        if ctx.container == Container::Dependencies {
-            self.dependency_table(&cols, rows, line);
-            return;
-        }
-        for row in rows {
-            let cell =
-                |i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-            let story = self.row_story(&cols, row);
-            let (kind, origin) = match ctx.container {
-                Container::Features => (Kind::Feature, Origin::FeatureTableRow),
-                Container::Requirements => (Kind::Requirement, Origin::RequirementTableRow),
-                Container::UserStories if story.is_some() => (Kind::Feature, Origin::StoryTableRow),
-                Container::None if cols.name.is_some() && cols.has_attribute_column() => {
-                    (Kind::Feature, Origin::LooseTableRow)
-                }
-                _ => {
-                    if let Some((parts, conf)) = story {
-                        self.add_story(ctx.parent, parts, conf, line);
-                    }
-                    continue;
-                }
-            };
-            let title = cell(cols.name)
-                .or_else(|| story.as_ref().map(|(s, _)| story_title(s)))
-                .or_else(|| cell(cols.description).map(|d| truncate_words(&d, 80)));
-            let Some(title) = title else {
-                continue;
-            };
-            let (id, title) = match (cell(cols.id), split_id(&title)) {
-                (Some(id), _) => (Some(id), title.clone()),
-                (None, (Some(id), rest)) => (Some(id), rest.to_string()),
-                (None, (None, _)) => (None, title.clone()),
-            };
-            let idx = self.new_draft(kind, origin, id, title, line, ctx);
-            self.out.drafts[idx].from_story = origin == Origin::StoryTableRow;
-            if let Some(desc) = cell(cols.description)
-                && cols.name.is_some()
-            {
-                self.out.drafts[idx].description.push(desc);
-            }
-            if let Some(p) = cell(cols.priority) {
-                self.set_priority(idx, &p, line);
-            }
-            if let Some(deps) = cell(cols.deps) {
-                self.add_dep_refs(idx, &deps, line);
-            }
-            if let Some(ac) = cell(cols.criteria) {
-                for part in ac.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                    let kind =
-                        if is_given_when_then(part) { CriterionKind::GivenWhenThen } else { CriterionKind::Bullet };
-                    self.add_crit(Some(idx), part, kind, None, line, None);
-                }
-            }
-            if let Some((parts, conf)) = story {
-                self.add_story(Some(idx), parts, conf, line);
-            }
-        }
-    }
-
-    /// A table under a Dependencies heading: | Feature | Depends on |, one row per item.
-    fn dependency_table(&mut self, cols: &TableCols, rows: &[Vec<String>], line: usize) {
-        let Some(deps_col) = cols.deps else {
-            for row in rows {
-                for cell in row {
-                    self.global_dep(cell, line);
-                }
-            }
-            return;
-        };
-        let subject_col = cols.name.or(cols.id).unwrap_or(if deps_col == 0 { 1 } else { 0 });
-        for (k, row) in rows.iter().enumerate() {
-            let (Some(subject), Some(deps)) = (row.get(subject_col), row.get(deps_col)) else {
-                continue;
-            };
-            let refs = split_references(deps);
-            if !subject.trim().is_empty() && !refs.is_empty() {
-                let subject = subject.trim().to_string();
-                self.out.global_deps.push(GlobalDep { subject, refs, line: line + 2 + k });
-            }
-        }
-    }
-
-    /// A user story from a table row: role/goal/benefit columns, or a cell with a full story.
-    fn row_story(&self, cols: &TableCols, row: &[String]) -> Option<(StoryParts, f64)> {
-        let cell =
-            |i: Option<usize>| i.and_then(|i| row.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        if let (Some(role), Some(goal)) = (cell(cols.role), cell(cols.goal)) {
-            let strip = |s: &str, prefixes: &[&str]| {
-                let lower = s.to_ascii_lowercase();
-                prefixes
-                    .iter()
-                    .find_map(|p| lower.starts_with(p).then(|| s[p.len()..].trim().to_string()))
-                    .unwrap_or_else(|| s.to_string())
-            };
-            let role = strip(&role, &["as an ", "as a ", "as the "]);
-            let goal = strip(&goal, &["i want to ", "i want ", "i need to ", "to "]);
-            let benefit = cell(cols.benefit).map(|b| strip(&b, &["so that ", "so "]));
-            let text = match &benefit {
-                Some(b) => format!("As a {role}, I want to {goal} so that {b}"),
-                None => format!("As a {role}, I want to {goal}"),
-            };
-            return Some((StoryParts { role, goal, benefit, text }, 0.9));
-        }
-        row.iter().find_map(|c| parse_user_story(c).map(|s| (s, 0.0)))
     }
 
     /// Content of a feature/requirement body.
@@ -1579,25 +799,6 @@ impl Extractor {
         self.item_draft(Kind::Requirement, Origin::FeatureRequirement, item, &ctx);
     }
 
-    fn absorb_table(&mut self, owner: usize, header: &[String], rows: &[Vec<String>], line: usize, mode: Mode) {
-        let cols = TableCols::new(header);
-        for row in rows {
-            if let Some((parts, conf)) = self.row_story(&cols, row) {
-                self.add_story(Some(owner), parts, conf, line);
-            }
-            let criterion = cols
-                .criteria
-                .or(if mode == Mode::Criteria { Some(0) } else { None })
-                .and_then(|i| row.get(i))
-                .map(|s| s.trim())
-                .filter(|s| !s.is_empty());
-            if let Some(text) = criterion {
-                let kind = if is_given_when_then(text) { CriterionKind::GivenWhenThen } else { CriterionKind::Bullet };
-                self.add_crit(Some(owner), text, kind, None, line, None);
-            }
-        }
-    }
-
     fn gherkin(&mut self, owner: Option<usize>, code: &str, line: usize, feature_ref: Option<&str>) {
         for scenario in gherkin_scenarios(code) {
             self.add_crit(owner, &scenario, CriterionKind::GivenWhenThen, None, line, feature_ref);
@@ -1632,7 +833,7 @@ impl Extractor {
         }
     }
 
-    fn set_priority(&mut self, owner: usize, value: &str, line: usize) {
+    pub(super) fn set_priority(&mut self, owner: usize, value: &str, line: usize) {
         match text::parse_priority(value) {
             Some(p) => self.out.drafts[owner].priority = Some(p),
             None => self.out.warnings.push(format!(
@@ -1642,7 +843,7 @@ impl Extractor {
         }
     }
 
-    fn add_dep_refs(&mut self, owner: usize, value: &str, line: usize) {
+    pub(super) fn add_dep_refs(&mut self, owner: usize, value: &str, line: usize) {
         for text in split_references(value) {
             self.out.drafts[owner].dep_refs.push(DepRef { text, line });
         }
@@ -1654,7 +855,7 @@ impl Extractor {
         }
     }
 
-    fn add_story(&mut self, owner: Option<usize>, parts: StoryParts, confidence: f64, line: usize) {
+    pub(super) fn add_story(&mut self, owner: Option<usize>, parts: StoryParts, confidence: f64, line: usize) {
         let confidence = if confidence > 0.0 {
             confidence
         } else if parts.benefit.is_some() {
@@ -1665,7 +866,7 @@ impl Extractor {
         self.out.stories.push(Story { parts, owner, confidence, line });
     }
 
-    fn add_crit(
+    pub(super) fn add_crit(
         &mut self,
         owner: Option<usize>,
         text: &str,
@@ -1689,7 +890,7 @@ impl Extractor {
     }
 
     /// "<subject> depends on / requires / needs / is blocked by / comes after <refs>".
-    fn global_dep(&mut self, text: &str, line: usize) {
+    pub(super) fn global_dep(&mut self, text: &str, line: usize) {
         // ASCII lower-casing keeps byte offsets; the triggers are lower-case already.
         let lower = text.to_ascii_lowercase();
         for trigger in DEPENDENCY_TRIGGERS.iter().map(|t| format!(" {t} ")) {
@@ -1746,7 +947,7 @@ impl Extractor {
     }
 }
 
-fn story_title(story: &StoryParts) -> String {
+pub(super) fn story_title(story: &StoryParts) -> String {
     truncate_words(&capitalise(&story.goal), 80)
 }
 
@@ -1913,74 +1114,4 @@ fn section_summary(sec: &Section) -> String {
         Block::Code { .. } => None,
     });
     truncate_words(&text.unwrap_or_default(), 280)
-}
-
-/// Column roles recognised in table headers.
-#[derive(Debug, Default)]
-struct TableCols {
-    name: Option<usize>,
-    id: Option<usize>,
-    priority: Option<usize>,
-    description: Option<usize>,
-    deps: Option<usize>,
-    criteria: Option<usize>,
-    role: Option<usize>,
-    goal: Option<usize>,
-    benefit: Option<usize>,
-}
-
-impl TableCols {
-    fn new(header: &[String]) -> Self {
-        let mut cols = Self::default();
-        for (i, h) in header.iter().enumerate() {
-            let n = if h.trim() == "#" { "no".to_string() } else { normalise(h) };
-            let slot = match n.as_str() {
-                "feature" | "features" | "name" | "title" | "requirement" | "capability" | "epic" | "item"
-                | "feature name" | "story title" | "summary" => &mut cols.name,
-                "id" | "ref" | "req id" | "key" | "no" | "number" => &mut cols.id,
-                "priority" | "prio" | "moscow" | "importance" | "p" => &mut cols.priority,
-                "description" | "details" | "notes" | "what" => &mut cols.description,
-                "depends on" | "dependencies" | "dependency" | "prerequisites" | "blocked by" | "requires" => {
-                    &mut cols.deps
-                }
-                "acceptance criteria" | "acceptance" | "criteria" | "done when" => &mut cols.criteria,
-                "as a" | "as an" | "role" | "persona" | "actor" | "user" | "who" => &mut cols.role,
-                "i want" | "i want to" | "goal" | "want" | "action" => &mut cols.goal,
-                "so that" | "benefit" | "reason" | "value" | "why" => &mut cols.benefit,
-                _ => continue,
-            };
-            if slot.is_none() {
-                *slot = Some(i);
-            }
-        }
-        cols
-    }
-
-    fn has_attribute_column(&self) -> bool {
-        self.priority.is_some() || self.criteria.is_some() || self.deps.is_some()
-    }
-}
-
-/// Converts the internal story into the public type (owner key filled in by the caller).
-pub(crate) fn public_story(story: &Story, feature_key: Option<String>) -> UserStory {
-    UserStory {
-        role: story.parts.role.clone(),
-        goal: story.parts.goal.clone(),
-        benefit: story.parts.benefit.clone(),
-        text: story.parts.text.clone(),
-        feature_key,
-        confidence: story.confidence,
-        source_line: story.line,
-    }
-}
-
-/// Converts the internal criterion into the public type (owner key filled in by the caller).
-pub(crate) fn public_criterion(crit: &Crit, feature_key: Option<String>) -> AcceptanceCriterion {
-    AcceptanceCriterion {
-        text: crit.text.clone(),
-        kind: crit.kind,
-        checked: crit.checked,
-        feature_key,
-        source_line: crit.line,
-    }
 }
