@@ -255,7 +255,7 @@ fn rank(
         eligible.iter().map(|&i| ((now - sorted[i].created_at).num_seconds().max(0) as f64) / 3600.0).collect();
     let max_age = ages.iter().copied().fold(0.0, f64::max);
     let group_sizes =
-        if constraints.enable_grouping { group_sizes(&sorted, &eligible) } else { vec![0; eligible.len()] };
+        if constraints.enable_grouping { group_sizes(sorted, &eligible) } else { vec![0; eligible.len()] };
 
     let mut scored: Vec<(ScoredTask, DateTime<Utc>)> = Vec::with_capacity(eligible.len());
     for (k, &i) in eligible.iter().enumerate() {
@@ -327,7 +327,7 @@ fn rank(
     });
     let mut ranked: Vec<ScoredTask> = scored.into_iter().map(|(t, _)| t).collect();
 
-    let excluded = exclusion_summary(&sorted, &dag, &verdicts, &waiting_share);
+    let excluded = exclusion_summary(sorted, dag, &verdicts, waiting_share);
     let context = ExplainContext {
         critical_hours: critical.hours,
         hours_available_today: constraints.hours_available_today,
@@ -337,11 +337,11 @@ fn rank(
     };
     let team_plan = match constraints.available_developers {
         Some(k) if k > 1 && !ranked.is_empty() => {
-            Some(team::plan(&ranked, &sorted, &dag, k, constraints.hours_available_today))
+            Some(team::plan(&ranked, sorted, dag, k, constraints.hours_available_today))
         }
         _ => None,
     };
-    let assumptions = explain::assumptions(&sorted, &verdicts, &sources, &excluded, history);
+    let assumptions = explain::assumptions(sorted, &verdicts, sources, &excluded, history);
     let (selected_task, alternatives) = if ranked.is_empty() {
         (None, Vec::new())
     } else {
