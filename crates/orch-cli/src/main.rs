@@ -176,7 +176,7 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
         /// Confidence threshold 0-1.
-        #[arg(long, default_value_t = 0.7)]
+        #[arg(long, default_value_t = ParsePrdParams::default().confidence_threshold)]
         threshold: f64,
     },
     /// Analyse a task's complexity.
@@ -200,7 +200,7 @@ enum Command {
         /// Task id.
         id: i64,
         /// Depth.
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = ExpandTaskParams::default().depth)]
         depth: u32,
         /// Replace existing subtasks.
         #[arg(long)]
@@ -299,14 +299,11 @@ fn read_input(arg: &str) -> Result<String> {
 fn analyze_params(id: i64, root: Option<String>) -> AnalyzeParams {
     AnalyzeParams {
         task_id: id,
-        analyze_dependencies: true,
-        estimate_code_volume: true,
-        assess_risk: true,
-        use_historical_data: true,
         // A person means the directory they typed relative to where they are; the tool would take it under the
         // default workspace.
         project_root: root
             .map(|r| std::path::absolute(config::expand_tilde(&r)).map_or(r, |p| p.display().to_string())),
+        ..Default::default()
     }
 }
 
@@ -638,21 +635,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Next(a) => {
             let p = GetNextTaskParams {
                 project_id: project_or_default(a.project),
-                max_complexity: 8.0,
-                max_complexity_limit: 8.0,
-                preferred_task_types: Vec::new(),
                 preferred_languages: a.languages,
                 excluded_tags: a.excluded_tags,
-                required_tags: Vec::new(),
-                max_estimated_hours: None,
-                min_estimated_hours: None,
-                priority_threshold: None,
-                enable_grouping: true,
-                minimize_context_switching: true,
                 hours_available_today: a.hours,
                 available_developers: a.developers,
                 claim: a.claim,
                 assignee: a.assignee,
+                ..Default::default()
             };
             emit(json, tools::get_next_task(&orch, p).await, human::next)
         }
@@ -680,10 +669,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 content,
                 project_id: project_or_default(project),
                 generate_tasks: !dry_run,
-                analyze_dependencies: true,
-                extract_user_stories: true,
-                parse_acceptance_criteria: true,
                 confidence_threshold: threshold,
+                ..Default::default()
             };
             let bar = output::progress(0, "importing the PRD");
             let on_progress = bar.clone();
@@ -712,15 +699,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let p = ExpandTaskParams {
                 task_id: id,
                 depth,
-                max_depth: depth.max(3),
-                include_tests: true,
-                include_documentation: true,
-                include_implementation: true,
-                provider: ProviderDto::Auto,
-                model: None,
-                max_tokens: 2000,
-                temperature: 0.7,
+                // The flag sets the depth the caller wants; the tool's default cap must not cut it.
+                max_depth: depth.max(ExpandTaskParams::default().max_depth),
                 replace,
+                ..Default::default()
             };
             let bar = output::spinner("expanding the task");
             let result = tools::expand_task(&orch, p, None).await;

@@ -1,10 +1,10 @@
 //! A Rust client of a task-orchestrator server over MCP Streamable HTTP: typed task tools (the wire DTOs of
-//! [`orch_mcp::dto`]) and the HTTP health endpoints.
+//! [`orch_protocol::dto`]) and the HTTP health endpoints.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), orch_client::ClientError> {
 //! use orch_client::TaskOrchestratorClient;
-//! use orch_mcp::dto::CreateTaskParams;
+//! use orch_protocol::dto::CreateTaskParams;
 //!
 //! let client = TaskOrchestratorClient::new("http://localhost:8000", None)?;
 //! let created = client.create_task(CreateTaskParams { title: "Write docs".into(), ..Default::default() }).await?;
@@ -15,9 +15,8 @@
 
 use std::collections::BTreeMap;
 
-use orch_mcp::dto::*;
-use orch_mcp::http::Liveness;
-use orch_service::Readiness;
+use orch_protocol::dto::*;
+use orch_protocol::health::{Liveness, Readiness};
 use reqwest::Url;
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;

@@ -5,7 +5,6 @@
 //!
 //! [`Orchestrator`]: orch_service::Orchestrator
 
-pub mod dto;
 pub mod framing;
 pub mod http;
 mod instrument;
@@ -19,6 +18,8 @@ mod server;
 mod stdio;
 mod subscriptions;
 pub mod tools;
+
+pub use orch_protocol::dto;
 
 pub use http::{HttpConfig, HttpError, HttpMode, serve_http};
 pub use metrics::Metrics;

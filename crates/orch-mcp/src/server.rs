@@ -42,6 +42,18 @@ impl std::fmt::Debug for OrchestratorServer {
 }
 
 // Return types are spelled `Result<Json<T>, String>` on each tool: rmcp's macro finds the output schema syntactically.
+// A tool body is one `call`: arguments that failed to decode become the caller's error, the rest go to `run`.
+pub(crate) async fn call<P, T, Fut>(p: Result<P, String>, run: impl FnOnce(P) -> Fut) -> Result<Json<T>, String>
+where
+    Fut: std::future::Future<Output = Result<T, tools::ToolError>>,
+{
+    wire(match p {
+        Ok(p) => run(p).await,
+        Err(message) => Err(tools::ToolError::invalid(message)),
+    })
+}
+
+/// A tool's outcome as rmcp returns it, for the tools that look at the result before answering.
 pub(crate) fn wire<T>(r: Result<T, tools::ToolError>) -> Result<Json<T>, String> {
     r.map(Json).map_err(String::from)
 }

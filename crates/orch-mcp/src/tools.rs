@@ -133,12 +133,11 @@ pub async fn get_task(orch: &Orchestrator, p: GetTaskParams) -> Result<GetTaskRe
 
 /// A task's details as `get_task` returns them (also the `task://` resource's content).
 pub(crate) fn task_details(d: orch_service::TaskDetails) -> GetTaskResult {
-    let updated_at = d.task.updated_at;
     GetTaskResult {
         task: d.task.into(),
         commits: d.commits.into_iter().map(Into::into).collect(),
         executions: d.executions.map(|v| v.into_iter().map(Into::into).collect()),
-        analysis: d.analyses.map(|v| v.into_iter().map(|a| AnalysisDto::new(a, updated_at)).collect()),
+        analysis: d.analyses.map(|v| v.into_iter().map(|a| AnalysisDto::new(a.analysis, a.stale)).collect()),
     }
 }
 
@@ -383,18 +382,12 @@ pub async fn parse_prd(
     let import = orch.parse_prd(request, progress).await?;
     let mut prd = json(&import.parsed)?;
     // Each draft says which task it is stored as, so an agent can go straight from the PRD to the board.
-    let stored: std::collections::BTreeMap<String, i64> = import
-        .created
-        .iter()
-        .chain(&import.updated)
-        .chain(&import.unchanged)
-        .filter_map(|t| Some((t.external_key.clone()?.strip_prefix("prd:")?.to_string(), t.id.0)))
-        .collect();
+    let stored = import.draft_task_ids();
     if let Some(drafts) = prd.get_mut("tasks").and_then(|t| t.as_array_mut()) {
         for d in drafts {
             let id = d["key"].as_str().and_then(|k| stored.get(k)).copied();
             if let (Some(obj), Some(id)) = (d.as_object_mut(), id) {
-                obj.insert("taskId".into(), id.into());
+                obj.insert("taskId".into(), id.0.into());
             }
         }
     }
@@ -460,20 +453,6 @@ pub async fn get_next_task(orch: &Orchestrator, p: GetNextTaskParams) -> Result<
     };
     let report = orch.get_next_task(request).await?;
     let mut selection = report.selection;
-    // Another agent may have claimed the top task between ranking and claiming: report the one actually claimed.
-    if let Some(claimed) = &report.claimed
-        && selection.selected_task.as_ref().is_some_and(|s| s.id != claimed.id)
-        && let Some(pos) = selection.alternatives.iter().position(|a| a.id == claimed.id)
-    {
-        let reasoning = selection.reasoning_for(claimed.id);
-        let got = selection.alternatives.remove(pos);
-        if let Some(previous) = selection.selected_task.replace(got) {
-            selection.alternatives.insert(0, previous);
-        }
-        if let Some(r) = reasoning {
-            selection.reasoning = r;
-        }
-    }
     selection.alternatives.truncate(MAX_ALTERNATIVES);
     let message = match (&report.claimed, &selection.selected_task) {
         (Some(t), _) => format!("Claimed task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),

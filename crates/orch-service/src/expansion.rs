@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use orch_core::{NewTask, Status, Task, TaskFilter, TaskId, TaskQuery, validate};
 use orch_expand::{ExpandOptions, ExpandedSubtask, ExpandedTaskResult, LlmProvider, TaskContext};
+use serde::Deserialize;
 
 use crate::{Error, Orchestrator, Result};
 
@@ -55,6 +56,33 @@ fn subtask_details(subtask: &ExpandedSubtask, tests: &[String], docs: &[String])
     (!sections.is_empty()).then(|| sections.join("\n\n"))
 }
 
+/// What an expansion reads from the task's latest stored complexity analysis (a serialised `ComplexityAnalysis`).
+/// Every field is optional so results stored by older versions still read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct StoredComplexity {
+    estimated_hours: Option<f64>,
+    risk_assessment: StoredRiskAssessment,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StoredRiskAssessment {
+    risks: Vec<StoredRisk>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StoredRisk {
+    /// The `RiskCategory` in its snake_case name, as the expansion prompt shows it.
+    category: String,
+}
+
+impl StoredComplexity {
+    fn read(result: serde_json::Value) -> Option<Self> {
+        serde_json::from_value(result).ok()
+    }
+}
+
 impl Orchestrator {
     /// Expands a task into subtasks (recursively up to the effective depth) and stores them as tasks with
     /// `parent_id`, in the task's project, with their sibling dependencies, in one transaction.
@@ -87,14 +115,10 @@ impl Orchestrator {
             )));
         }
         let latest_analysis = self.store.analyses(id).await?.into_iter().rev().find(|a| a.kind == "complexity");
-        let analysed_hours = latest_analysis.as_ref().and_then(|a| a.result["estimatedHours"].as_f64());
-        let risks = latest_analysis
-            .as_ref()
-            .and_then(|a| a.result["riskAssessment"]["risks"].as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|r| r["category"].as_str().map(str::to_owned))
-            .collect();
+        let latest_analysis = latest_analysis.and_then(|a| StoredComplexity::read(a.result));
+        let analysed_hours = latest_analysis.as_ref().and_then(|a| a.estimated_hours);
+        let risks = latest_analysis.map(|a| a.risk_assessment.risks.into_iter().map(|r| r.category).collect());
+        let risks = risks.unwrap_or_default();
         let context = TaskContext {
             id: id.0,
             title: task.title.clone(),

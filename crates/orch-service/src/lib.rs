@@ -40,11 +40,11 @@ pub use prd_import::{PrdImport, PrdRequest, Progress};
 pub use prd_preview::PrdPreview;
 
 pub use error::{Error, ErrorKind, Result};
-pub use health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 use orch_core::{
     CommitLink, Deletion, Execution, GraphData, NewTask, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics,
     TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
 };
+pub use orch_protocol::health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 
 /// What `get_task` should include besides the task and its commits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,8 +64,17 @@ pub struct TaskDetails {
     pub commits: Vec<CommitLink>,
     /// Executions, when requested.
     pub executions: Option<Vec<Execution>>,
-    /// Analyses, when requested.
-    pub analyses: Option<Vec<orch_core::Analysis>>,
+    /// Analyses, when requested, oldest first.
+    pub analyses: Option<Vec<StoredAnalysis>>,
+}
+
+/// A stored analysis and whether it still describes the task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnalysis {
+    /// The analysis as stored.
+    pub analysis: orch_core::Analysis,
+    /// The task changed after the analysis was made.
+    pub stale: bool,
 }
 
 /// One page of a listing.
@@ -284,12 +293,23 @@ impl Orchestrator {
         Ok(self.store.set_status(id, status, force).await?)
     }
 
+    /// Counts over the whole board (every project), for the metrics scrape.
+    pub async fn board_metrics(&self) -> Result<orch_core::TaskMetrics> {
+        Ok(self.store.task_metrics(&orch_core::TaskFilter::default()).await?)
+    }
+
     /// Reads a task with its commits and, on request, executions and analyses.
     pub async fn get_task(&self, id: TaskId, options: DetailOptions) -> Result<TaskDetails> {
         let task = self.store.get_task(id).await?;
         let commits = self.store.commits(id).await?;
         let executions = if options.executions { Some(self.store.executions(id).await?) } else { None };
-        let analyses = if options.analysis { Some(self.store.analyses(id).await?) } else { None };
+        let analyses = if options.analysis {
+            let stored = self.store.analyses(id).await?;
+            let stale = |a: &orch_core::Analysis| a.task_updated_at < task.updated_at;
+            Some(stored.into_iter().map(|analysis| StoredAnalysis { stale: stale(&analysis), analysis }).collect())
+        } else {
+            None
+        };
         Ok(TaskDetails { task, commits, executions, analyses })
     }
 

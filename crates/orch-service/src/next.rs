@@ -30,6 +30,23 @@ pub struct NextTaskRequest {
     pub assignee: Option<String>,
 }
 
+/// Another agent may claim the top task between ranking and claiming: the task actually claimed becomes the
+/// selected one, with its own reasoning, and the task it displaced leads the alternatives.
+fn select_claimed(selection: &mut Selection, claimed: TaskId) {
+    if selection.selected_task.as_ref().is_none_or(|s| s.id == claimed) {
+        return;
+    }
+    let Some(pos) = selection.alternatives.iter().position(|a| a.id == claimed) else { return };
+    let reasoning = selection.reasoning_for(claimed);
+    let got = selection.alternatives.remove(pos);
+    if let Some(previous) = selection.selected_task.replace(got) {
+        selection.alternatives.insert(0, previous);
+    }
+    if let Some(r) = reasoning {
+        selection.reasoning = r;
+    }
+}
+
 /// The selection and, when claiming, the task claimed.
 #[derive(Debug, Clone)]
 pub struct NextTaskReport {
@@ -67,6 +84,10 @@ impl Orchestrator {
             _ => None,
         };
         debug_assert!(claimed.as_ref().is_none_or(|t| t.status == Status::InProgress));
+        let mut selection = selection;
+        if let Some(t) = &claimed {
+            select_claimed(&mut selection, t.id);
+        }
         Ok(NextTaskReport { selection, claimed, released })
     }
 
@@ -98,5 +119,73 @@ impl Orchestrator {
                 model.board().select(constraints, recent.as_ref(), model.history(), weights, now)
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Arc;
+
+    use orch_core::NewTask;
+    use orch_store_sqlite::SqliteStore;
+
+    use super::*;
+
+    fn board() -> (tempfile::TempDir, Orchestrator) {
+        let dir = tempfile::tempdir().unwrap();
+        let orch = Orchestrator::new(Arc::new(SqliteStore::open(dir.path().join("tasks.db")).unwrap()));
+        (dir, orch)
+    }
+
+    fn new_task(title: &str, priority: u8) -> NewTask {
+        NewTask { title: title.into(), priority, project_id: Some("p".into()), ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn a_claim_that_got_a_lower_ranked_task_reports_that_task_as_selected() {
+        let (_dir, orch) = board();
+        let top = orch.create_task(new_task("urgent", 4)).await.unwrap();
+        let second = orch.create_task(new_task("normal", 2)).await.unwrap();
+        let third = orch.create_task(new_task("someday", 0)).await.unwrap();
+        let request = NextTaskRequest { project_id: "p".into(), ..Default::default() };
+        let mut selection = orch.get_next_task(request).await.unwrap().selection;
+        assert_eq!(selection.ranked_ids(), vec![top.id, second.id, third.id]);
+        let before = selection.reasoning.clone();
+        // The claimed task's reasoning as ranked: compared with the task right after it.
+        let expected = selection.reasoning_for(second.id).unwrap();
+
+        // What the race leaves: `top` was taken by another agent, the claim got `second`.
+        select_claimed(&mut selection, second.id);
+        assert_eq!(selection.selected_task.as_ref().map(|t| t.id), Some(second.id));
+        assert_eq!(selection.alternatives.iter().map(|t| t.id).collect::<Vec<_>>(), vec![top.id, third.id]);
+        assert_eq!(selection.reasoning, expected);
+        assert!(expected.primary_reason.starts_with(&format!("#{}", second.id)), "{}", expected.primary_reason);
+        assert_ne!(selection.reasoning, before);
+
+        // Claiming the selected task, or one not ranked, leaves the selection as it is.
+        let unchanged = selection.ranked_ids();
+        select_claimed(&mut selection, second.id);
+        select_claimed(&mut selection, TaskId(999));
+        assert_eq!(selection.ranked_ids(), unchanged);
+    }
+
+    #[tokio::test]
+    async fn claiming_returns_the_claimed_task_as_the_selected_one() {
+        let (_dir, orch) = board();
+        orch.create_task(new_task("urgent", 4)).await.unwrap();
+        orch.create_task(new_task("normal", 2)).await.unwrap();
+        let claim = |who: &str| NextTaskRequest {
+            project_id: "p".into(),
+            claim: true,
+            assignee: Some(who.into()),
+            ..Default::default()
+        };
+        for who in ["a", "b"] {
+            let report = orch.get_next_task(claim(who)).await.unwrap();
+            let claimed = report.claimed.unwrap();
+            assert_eq!(claimed.assignee.as_deref(), Some(who));
+            assert_eq!(report.selection.selected_task.map(|t| t.id), Some(claimed.id));
+        }
     }
 }

@@ -41,6 +41,21 @@ pub struct PrdImport {
     pub warnings: Vec<String>,
 }
 
+impl PrdImport {
+    /// Each draft's key and the task it is stored as (created, updated or unchanged by this import), so a caller
+    /// can go straight from the PRD to the board.
+    pub fn draft_task_ids(&self) -> BTreeMap<String, TaskId> {
+        let by_key: BTreeMap<&str, TaskId> = self
+            .created
+            .iter()
+            .chain(&self.updated)
+            .chain(&self.unchanged)
+            .filter_map(|t| Some((t.external_key.as_deref()?, t.id)))
+            .collect();
+        self.parsed.tasks.iter().filter_map(|d| Some((d.key.clone(), *by_key.get(external_key(d).as_str())?))).collect()
+    }
+}
+
 /// External keys of PRD tasks are namespaced so they cannot collide with other importers.
 pub(crate) fn external_key(draft: &TaskDraft) -> String {
     format!("prd:{}", draft.key)

@@ -60,7 +60,7 @@ pub(crate) async fn task(
         &project.data,
         details.commits,
         details.executions.unwrap_or_default(),
-        details.analyses.unwrap_or_default(),
+        details.analyses.unwrap_or_default().into_iter().map(|a| a.analysis).collect(),
     )))
 }
 

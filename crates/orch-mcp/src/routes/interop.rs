@@ -4,7 +4,7 @@ use rmcp::{Json, tool, tool_router};
 
 use crate::dto::*;
 use crate::params::Parameters;
-use crate::server::{OrchestratorServer, wire};
+use crate::server::{OrchestratorServer, call};
 use crate::tools;
 
 #[tool_router(router = interop_router, vis = "pub(crate)")]
@@ -18,10 +18,7 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<ImportTasksParams>,
     ) -> Result<Json<ImportTasksResult>, String> {
-        wire(match p {
-            Ok(p) => tools::import_tasks(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::import_tasks(&self.orch, p)).await
     }
 
     #[tool(
@@ -34,9 +31,6 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<ScanGitCommitsParams>,
     ) -> Result<Json<ScanGitCommitsResult>, String> {
-        wire(match p {
-            Ok(p) => tools::scan_git_commits(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::scan_git_commits(&self.orch, p)).await
     }
 }

@@ -4,7 +4,7 @@ use rmcp::{Json, tool, tool_router};
 
 use crate::dto::*;
 use crate::params::Parameters;
-use crate::server::{OrchestratorServer, wire};
+use crate::server::{OrchestratorServer, call};
 use crate::tools;
 
 #[tool_router(router = next_router, vis = "pub(crate)")]
@@ -17,9 +17,6 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<GetNextTaskParams>,
     ) -> Result<Json<GetNextTaskResult>, String> {
-        wire(match p {
-            Ok(p) => tools::get_next_task(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::get_next_task(&self.orch, p)).await
     }
 }

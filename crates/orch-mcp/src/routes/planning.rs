@@ -7,7 +7,7 @@ use rmcp::{Json, Peer, RoleServer, tool, tool_router};
 
 use crate::dto::*;
 use crate::params::Parameters;
-use crate::server::{OrchestratorServer, wire};
+use crate::server::{OrchestratorServer, call, wire};
 use crate::{sampling, tools};
 
 /// Progress notifications for the request, when the client sent a progress token.
@@ -38,10 +38,7 @@ impl OrchestratorServer {
         meta: RequestMetaObject,
         peer: Peer<RoleServer>,
     ) -> Result<Json<ParsePrdResult>, String> {
-        wire(match p {
-            Ok(p) => tools::parse_prd(&self.orch, p, progress_reporter(&meta, &peer)).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::parse_prd(&self.orch, p, progress_reporter(&meta, &peer))).await
     }
 
     #[tool(description = "Score a task's complexity 1-10 with estimated hours, explained: code volume (scans \
@@ -51,10 +48,7 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<AnalyzeParams>,
     ) -> Result<Json<AnalyzeComplexityResult>, String> {
-        wire(match p {
-            Ok(p) => tools::analyze_complexity(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::analyze_complexity(&self.orch, p)).await
     }
 
     #[tool(description = "Estimate a task's effort in hours from the complexity model, calibrated by similar \
@@ -63,10 +57,7 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<AnalyzeParams>,
     ) -> Result<Json<EstimateEffortResult>, String> {
-        wire(match p {
-            Ok(p) => tools::estimate_effort(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::estimate_effort(&self.orch, p)).await
     }
 
     #[tool(

@@ -4,7 +4,7 @@ use rmcp::{Json, tool, tool_router};
 
 use crate::dto::*;
 use crate::params::Parameters;
-use crate::server::{OrchestratorServer, wire};
+use crate::server::{OrchestratorServer, call};
 use crate::tools;
 
 #[tool_router(router = task_router, vis = "pub(crate)")]
@@ -12,19 +12,13 @@ impl OrchestratorServer {
     #[tool(description = "Create a task, optionally with dependencies (task ids in the same project), tags, \
         language, project and parent. Returns the stored task.")]
     async fn create_task(&self, Parameters(p): Parameters<CreateTaskParams>) -> Result<Json<TaskResult>, String> {
-        wire(match p {
-            Ok(p) => tools::create_task(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::create_task(&self.orch, p)).await
     }
 
     #[tool(description = "Edit a task: title, description, details, priority, tags, language, environment, type, \
         estimate, and add or remove dependencies. A dependency that would create a cycle is refused with the cycle.")]
     async fn update_task(&self, Parameters(p): Parameters<UpdateTaskParams>) -> Result<Json<TaskResult>, String> {
-        wire(match p {
-            Ok(p) => tools::update_task(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::update_task(&self.orch, p)).await
     }
 
     #[tool(
@@ -36,10 +30,7 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<UpdateTaskStatusParams>,
     ) -> Result<Json<UpdateTaskStatusResult>, String> {
-        wire(match p {
-            Ok(p) => tools::update_task_status(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::update_task_status(&self.orch, p)).await
     }
 
     #[tool(
@@ -47,10 +38,7 @@ impl OrchestratorServer {
         annotations(read_only_hint = true)
     )]
     async fn get_task(&self, Parameters(p): Parameters<GetTaskParams>) -> Result<Json<GetTaskResult>, String> {
-        wire(match p {
-            Ok(p) => tools::get_task(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::get_task(&self.orch, p)).await
     }
 
     #[tool(
@@ -59,10 +47,7 @@ impl OrchestratorServer {
         annotations(read_only_hint = true)
     )]
     async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> Result<Json<ListTasksResult>, String> {
-        wire(match p {
-            Ok(p) => tools::list_tasks(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::list_tasks(&self.orch, p)).await
     }
 
     #[tool(
@@ -71,10 +56,7 @@ impl OrchestratorServer {
         annotations(destructive_hint = true)
     )]
     async fn delete_task(&self, Parameters(p): Parameters<DeleteTaskParams>) -> Result<Json<DeleteTaskResult>, String> {
-        wire(match p {
-            Ok(p) => tools::delete_task(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::delete_task(&self.orch, p)).await
     }
 
     #[tool(
@@ -86,10 +68,7 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<GetTaskGraphParams>,
     ) -> Result<Json<GetTaskGraphResult>, String> {
-        wire(match p {
-            Ok(p) => tools::get_task_graph(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::get_task_graph(&self.orch, p)).await
     }
 
     #[tool(
@@ -102,9 +81,6 @@ impl OrchestratorServer {
         &self,
         Parameters(p): Parameters<LinkGitCommitParams>,
     ) -> Result<Json<LinkGitCommitResult>, String> {
-        wire(match p {
-            Ok(p) => tools::link_git_commit(&self.orch, p).await,
-            Err(message) => Err(tools::ToolError::invalid(message)),
-        })
+        call(p, |p| tools::link_git_commit(&self.orch, p)).await
     }
 }

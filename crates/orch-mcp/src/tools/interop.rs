@@ -7,7 +7,10 @@ use crate::tools::ToolError;
 
 /// `import_tasks`.
 pub async fn import_tasks(orch: &Orchestrator, p: ImportTasksParams) -> Result<ImportTasksResult, ToolError> {
-    let format: orch_service::interop::Format = p.format.into();
+    let format = match p.format {
+        BoardFormatDto::Taskmaster => orch_service::interop::Format::TaskMaster,
+        BoardFormatDto::Beads => orch_service::interop::Format::Beads,
+    };
     let import = orch
         .import_board(BoardImportRequest { format, content: p.content, project_id: Some(p.project_id), tag: p.tag })
         .await?;

@@ -8,6 +8,7 @@ use orch_core::{Analysis, CommitLink, Execution, Status, Task, TaskId, TaskMetri
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod defaults;
 mod interop;
 pub use interop::*;
 
@@ -139,7 +140,7 @@ impl From<Task> for TaskDto {
 }
 
 /// Ids on the wire are plain integers.
-pub(crate) fn ids(ids: Vec<TaskId>) -> Vec<i64> {
+pub fn ids(ids: Vec<TaskId>) -> Vec<i64> {
     ids.into_iter().map(|i| i.0).collect()
 }
 
@@ -376,14 +377,9 @@ pub struct AnalysisDto {
 }
 
 impl AnalysisDto {
-    /// Converts, marking the analysis stale when the task changed since.
-    pub fn new(a: Analysis, task_updated_at: DateTime<Utc>) -> Self {
-        AnalysisDto {
-            kind: a.kind,
-            result: a.result,
-            created_at: a.created_at,
-            stale: a.task_updated_at < task_updated_at,
-        }
+    /// Converts a stored analysis whose staleness the service decided.
+    pub fn new(a: Analysis, stale: bool) -> Self {
+        AnalysisDto { kind: a.kind, result: a.result, created_at: a.created_at, stale }
     }
 }
 
@@ -622,10 +618,6 @@ pub struct LinkGitCommitResult {
     pub created: bool,
 }
 
-fn yes() -> bool {
-    true
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // execute_code
 
@@ -737,16 +729,16 @@ pub struct AnalyzeParams {
     /// Task to analyse.
     pub task_id: i64,
     /// Use the dependency graph and the files' import graph.
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::analyze_dependencies")]
     pub analyze_dependencies: bool,
     /// Estimate the code volume.
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::estimate_code_volume")]
     pub estimate_code_volume: bool,
     /// Assess technical risk (security, migrations, concurrency, integrations, performance, unfamiliar tech).
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::assess_risk")]
     pub assess_risk: bool,
     /// Calibrate with completed tasks of the project.
-    #[serde(default = "yes")]
+    #[serde(default = "AnalyzeParams::use_historical_data")]
     pub use_historical_data: bool,
     /// Project directory to scan for the files the task is about (honours .gitignore).
     #[serde(default)]
@@ -798,19 +790,6 @@ pub enum ProviderDto {
     Anthropic,
 }
 
-fn two() -> u32 {
-    2
-}
-fn three() -> u32 {
-    3
-}
-fn max_tokens() -> u32 {
-    2000
-}
-fn temperature() -> f32 {
-    0.7
-}
-
 /// Parameters of `expand_task`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -818,19 +797,19 @@ pub struct ExpandTaskParams {
     /// Task to expand into subtasks.
     pub task_id: i64,
     /// Expansion depth (default 2); the effective depth is min(depth, max_depth).
-    #[serde(default = "two")]
+    #[serde(default = "ExpandTaskParams::depth")]
     pub depth: u32,
     /// Maximum expansion depth (default 3).
-    #[serde(default = "three")]
+    #[serde(default = "ExpandTaskParams::max_depth")]
     pub max_depth: u32,
     /// Generate test tasks.
-    #[serde(default = "yes")]
+    #[serde(default = "ExpandTaskParams::include_tests")]
     pub include_tests: bool,
     /// Generate documentation tasks.
-    #[serde(default = "yes")]
+    #[serde(default = "ExpandTaskParams::include_documentation")]
     pub include_documentation: bool,
     /// Include implementation steps.
-    #[serde(default = "yes")]
+    #[serde(default = "ExpandTaskParams::include_implementation")]
     pub include_implementation: bool,
     /// openai, anthropic or auto (default).
     #[serde(default)]
@@ -839,10 +818,10 @@ pub struct ExpandTaskParams {
     #[serde(default)]
     pub model: Option<String>,
     /// Maximum tokens for the LLM response (default 2000).
-    #[serde(default = "max_tokens")]
+    #[serde(default = "ExpandTaskParams::max_tokens")]
     pub max_tokens: u32,
     /// Temperature 0-2 (default 0.7).
-    #[serde(default = "temperature")]
+    #[serde(default = "ExpandTaskParams::temperature")]
     pub temperature: f32,
     /// Delete the task's existing subtasks and expand again (otherwise a task with subtasks is refused).
     #[serde(default)]
@@ -867,11 +846,8 @@ pub struct ExpandTaskResult {
 // ---------------------------------------------------------------------------------------------------------------
 // parse_prd
 
-fn default_project() -> String {
+pub(crate) fn default_project() -> String {
     orch_core::default_project().to_string()
-}
-fn confidence_threshold() -> f64 {
-    0.7
 }
 
 /// Parameters of `parse_prd`.
@@ -881,22 +857,22 @@ pub struct ParsePrdParams {
     /// PRD Markdown content (at most 1 MiB).
     pub content: String,
     /// Project for the generated tasks (default "default-project").
-    #[serde(default = "default_project")]
+    #[serde(default = "ParsePrdParams::project_id")]
     pub project_id: String,
     /// Create tasks from the features and requirements found.
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::generate_tasks")]
     pub generate_tasks: bool,
     /// Turn "Depends on", "requires", "after" into task dependencies.
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::analyze_dependencies")]
     pub analyze_dependencies: bool,
     /// Extract "As a ..., I want ... so that ..." user stories.
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::extract_user_stories")]
     pub extract_user_stories: bool,
     /// Parse acceptance criteria (bullets, checkboxes, Given/When/Then).
-    #[serde(default = "yes")]
+    #[serde(default = "ParsePrdParams::parse_acceptance_criteria")]
     pub parse_acceptance_criteria: bool,
     /// Items below this confidence (0-1, default 0.7) are reported but not turned into tasks.
-    #[serde(default = "confidence_threshold")]
+    #[serde(default = "ParsePrdParams::confidence_threshold")]
     pub confidence_threshold: f64,
 }
 
@@ -922,10 +898,6 @@ pub struct ParsePrdResult {
 // ---------------------------------------------------------------------------------------------------------------
 // get_next_task
 
-fn eight() -> f64 {
-    8.0
-}
-
 /// Parameters of `get_next_task`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -933,10 +905,10 @@ pub struct GetNextTaskParams {
     /// Project to select a task from.
     pub project_id: String,
     /// Maximum complexity score allowed (default 8; tasks never analysed pass).
-    #[serde(default = "eight")]
+    #[serde(default = "GetNextTaskParams::max_complexity")]
     pub max_complexity: f64,
     /// Maximum complexity threshold (default 8); the effective limit is the lower of the two.
-    #[serde(default = "eight")]
+    #[serde(default = "GetNextTaskParams::max_complexity_limit")]
     pub max_complexity_limit: f64,
     /// Preferred task types (soft).
     #[serde(default)]
@@ -960,10 +932,10 @@ pub struct GetNextTaskParams {
     #[serde(default)]
     pub priority_threshold: Option<u8>,
     /// Favour tasks similar to other ready tasks, to work through a group together.
-    #[serde(default = "yes")]
+    #[serde(default = "GetNextTaskParams::enable_grouping")]
     pub enable_grouping: bool,
     /// Favour tasks close to the assignee's latest task (tags, language, type).
-    #[serde(default = "yes")]
+    #[serde(default = "GetNextTaskParams::minimize_context_switching")]
     pub minimize_context_switching: bool,
     /// Working hours left today; tasks that fit score higher.
     #[serde(default)]

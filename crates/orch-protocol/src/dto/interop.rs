@@ -15,15 +15,6 @@ pub enum BoardFormatDto {
     Beads,
 }
 
-impl From<BoardFormatDto> for orch_service::interop::Format {
-    fn from(f: BoardFormatDto) -> Self {
-        match f {
-            BoardFormatDto::Taskmaster => orch_service::interop::Format::TaskMaster,
-            BoardFormatDto::Beads => orch_service::interop::Format::Beads,
-        }
-    }
-}
-
 /// Parameters of `import_tasks`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
