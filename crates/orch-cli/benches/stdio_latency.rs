@@ -1,5 +1,6 @@
 //! Latency of each task tool through the real binary over stdio, at 1,000 and 100,000 tasks, plus spawn-to-initialize
-//! time and idle memory. Run: `cargo bench -p orch-cli --bench stdio_latency` (optionally `-- 1000` for one size).
+//! time and idle memory. Run: `cargo bench -p orch-cli --bench stdio_latency` (optionally `-- 1000` for one size;
+//! `-- next-only 10000 100000` for `get_next_task` alone on dense projects of those sizes).
 //!
 //! Each figure is the time from sending `tools/call` to receiving its result with rmcp's client, so it includes the
 //! JSON-RPC round trip over pipes; the server runs in a release build on a fresh SQLite file, or, with
@@ -240,28 +241,54 @@ async fn populate_dense(path: &std::path::Path, n: usize) {
     }
 }
 
-async fn bench_next_task(rows: &mut Vec<String>) {
+async fn bench_next_task(n: usize, rows: &mut Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("dense.db");
     let t = Instant::now();
-    populate_dense(&db, 10_000).await;
-    eprintln!("populated the dense project in {:.1}s", t.elapsed().as_secs_f64());
-    let (client, _) = spawn(&db).await;
+    populate_dense(&db, n).await;
+    eprintln!("populated the dense project of {n} tasks in {:.1}s", t.elapsed().as_secs_f64());
+    let (client, pid) = spawn(&db).await;
     let c = &client;
-    measure(rows, 10_000, "get_next_task (one project, 30,000 edges)", 100, |_| async move {
+    let t = Instant::now();
+    call(c, "get_next_task", json!({"project_id": "dense"})).await;
+    rows.push(format!("| {n} | get_next_task, first call (reads the project) | {} | | | 1 |", ms(t.elapsed())));
+    measure(rows, n, "get_next_task (one project, 3 edges per task)", 100, |_| async move {
         call(c, "get_next_task", json!({"project_id": "dense"})).await;
     })
     .await;
-    measure(rows, 10_000, "get_next_task (team of 4, 6 h today)", 100, |_| async move {
+    measure(rows, n, "get_next_task (team of 4, 6 h today)", 100, |_| async move {
         call(c, "get_next_task", json!({"project_id": "dense", "available_developers": 4, "hours_available_today": 6}))
             .await;
     })
     .await;
-    // Every claim writes, so each call after it reads the project again: the cost of an agent claim loop.
-    measure(rows, 10_000, "get_next_task with claim (each call after a write)", 100, |i| async move {
+    // Every claim writes, so each call follows a write: the cost of an agent claim loop.
+    measure(rows, n, "get_next_task with claim (each call after a write)", 100, |i| async move {
         call(c, "get_next_task", json!({"project_id": "dense", "claim": true, "assignee": format!("agent-{i}")})).await;
     })
     .await;
+    // A completion changes the graph figures (chains, critical path), unlike a claim: time the call after one.
+    let mut samples = Vec::new();
+    for i in 0..60 {
+        let r = call(c, "get_next_task", json!({"project_id": "dense", "claim": true, "assignee": "finisher"})).await;
+        let Some(id) = r.pointer("/claimedTask/id").and_then(Value::as_i64) else { break };
+        call(c, "update_task_status", json!({"task_id": id, "status": "completed"})).await;
+        let t = Instant::now();
+        call(c, "get_next_task", json!({"project_id": "dense", "assignee": "finisher"})).await;
+        if i >= 10 {
+            samples.push(t.elapsed());
+        }
+    }
+    samples.sort();
+    if !samples.is_empty() {
+        rows.push(format!(
+            "| {n} | get_next_task right after a completion | {} | {} | {} | {} |",
+            ms(percentile(&samples, 0.5)),
+            ms(percentile(&samples, 0.99)),
+            ms(*samples.last().unwrap()),
+            samples.len()
+        ));
+    }
+    rows.push(format!("| {n} | server RSS after these calls | {:.1} MiB | | | |", rss_kib(pid) as f64 / 1024.0));
     client.cancel().await.ok();
 }
 
@@ -294,12 +321,12 @@ fn main() {
     // `cargo bench` passes `--bench`; numeric arguments choose the sizes.
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let next_only = std::env::args().any(|a| a == "next-only");
-    let sizes = if next_only {
-        Vec::new()
-    } else if sizes.is_empty() {
-        vec![1_000, 100_000]
-    } else {
-        sizes
+    // `next-only` takes the dense project's sizes (default 10,000); otherwise the sizes are the board's.
+    let (next_sizes, sizes) = match (next_only, sizes.is_empty()) {
+        (true, true) => (vec![10_000], Vec::new()),
+        (true, false) => (sizes, Vec::new()),
+        (false, true) => (vec![10_000], vec![1_000, 100_000]),
+        (false, false) => (vec![10_000], sizes),
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let mut rows = vec![
@@ -308,7 +335,9 @@ fn main() {
     ];
     rt.block_on(async {
         startup(&mut rows).await;
-        bench_next_task(&mut rows).await;
+        for n in next_sizes {
+            bench_next_task(n, &mut rows).await;
+        }
         for n in sizes {
             bench_size(n, &mut rows).await;
         }

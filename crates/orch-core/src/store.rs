@@ -126,6 +126,21 @@ pub trait TaskStore: Send + Sync + 'static {
         self.board_version().await
     }
 
+    /// The number of the newest entry in the board's change log, or `None` when the backend keeps no log. Read it
+    /// before reading a project, then ask [`Self::changes_since`] with it to learn what changed after.
+    async fn change_version(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
+    /// The project's tasks written (by any connection or process) after change number `since`, read in one snapshot
+    /// with the change number they bring the caller to. `None` when the backend keeps no log or its log no longer
+    /// reaches back to `since`: the caller then reads the whole project again. A task may be reported although it
+    /// did not change (writes are logged per row); applying it again is harmless.
+    async fn changes_since(&self, project_id: &str, since: u64) -> Result<Option<BoardChanges>> {
+        let _ = (project_id, since);
+        Ok(None)
+    }
+
     /// Checks the backend answers (for readiness probes).
     async fn ping(&self) -> Result<()>;
 
@@ -134,6 +149,17 @@ pub trait TaskStore: Send + Sync + 'static {
     async fn schema_version(&self) -> Result<Option<SchemaVersion>> {
         Ok(None)
     }
+}
+
+/// What changed on a project since a change number (see [`TaskStore::changes_since`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoardChanges {
+    /// The change number this brings the reader to.
+    pub version: u64,
+    /// Tasks of the project written since, as they are now, ordered by id.
+    pub changed: Vec<Task>,
+    /// Tasks deleted (or no longer in the project) since, ascending.
+    pub removed: Vec<TaskId>,
 }
 
 /// A database's schema version against the one this build expects.

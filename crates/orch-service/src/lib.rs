@@ -5,6 +5,7 @@
 
 mod analysis;
 mod board_import;
+mod board_model;
 mod claims;
 mod error;
 mod execution;
@@ -177,8 +178,8 @@ pub struct Orchestrator {
     expander: Arc<orch_expand::Expander>,
     analysis: Arc<analysis::Analyzer>,
     selection: SelectionSettings,
-    /// Project snapshots for `get_next_task`, valid while the board version is unchanged.
-    snapshots: Arc<next::SnapshotCache>,
+    /// Each project's board for `get_next_task`, kept up to date from the store's change log.
+    board_models: Arc<board_model::BoardModels>,
     /// The repository commits are checked against, and how references are read.
     git: Arc<GitSettings>,
 }
@@ -205,7 +206,7 @@ impl Orchestrator {
             expander: Arc::new(expander),
             analysis: Arc::new(analysis::Analyzer::new(AnalysisSettings::default())),
             selection: SelectionSettings::default(),
-            snapshots: Arc::default(),
+            board_models: Arc::default(),
             git: Arc::default(),
         }
     }

@@ -1,49 +1,12 @@
 //! `get_next_task`: rank the project's ready tasks, optionally claim the best one atomically.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
-use orch_core::select::{self, Candidate, Constraints, HistoryRecord, HistoryStats, RecentWork, Selection, Weights};
-use orch_core::{Error as CoreError, GraphData, Status, Task, TaskId, validate};
+use chrono::{DateTime, Utc};
+use orch_core::select::{Constraints, Selection, Weights};
+use orch_core::{Error as CoreError, Status, Task, TaskId, validate};
 
 use crate::{Orchestrator, Result};
-
-/// How many completed tasks feed the success-probability history.
-const HISTORY_LIMIT: u32 = 500;
-
-/// Projects whose snapshot is kept between calls.
-const SNAPSHOT_CAPACITY: usize = 16;
-
-/// What selection reads about a project, kept while the store reports the same board version.
-pub(crate) struct ProjectSnapshot {
-    version: u64,
-    graph: GraphData,
-    candidates: Vec<Candidate>,
-    history: HistoryStats,
-}
-
-/// Per-project snapshots, reused only while the database is unchanged.
-#[derive(Default)]
-pub(crate) struct SnapshotCache(Mutex<HashMap<String, Arc<ProjectSnapshot>>>);
-
-impl SnapshotCache {
-    fn get(&self, project: &str, version: u64) -> Option<Arc<ProjectSnapshot>> {
-        let cache = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache.get(project).filter(|s| s.version == version).cloned()
-    }
-
-    fn put(&self, project: &str, snapshot: Arc<ProjectSnapshot>) {
-        let mut cache = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Any write changes the version, so entries of another version are stale: drop them.
-        cache.retain(|_, s| s.version == snapshot.version);
-        if cache.len() >= SNAPSHOT_CAPACITY {
-            cache.clear();
-        }
-        cache.insert(project.to_string(), snapshot);
-    }
-}
 
 /// Server-wide selection settings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,49 +58,7 @@ pub struct NextTaskReport {
     pub released: Vec<TaskId>,
 }
 
-fn hours_between(t: &Task) -> Option<f64> {
-    Some((t.completed_at? - t.started_at?).num_milliseconds().max(0) as f64 / 3_600_000.0)
-}
-
 impl Orchestrator {
-    /// The project's tasks, edges and history, reused from the last call while the board version is unchanged.
-    ///
-    /// The version is read before the data, so a write racing with the read makes the next call reload; a stale
-    /// snapshot is never reused. Claims do not depend on it: `claim_first` re-checks eligibility when it writes.
-    async fn project_snapshot(&self, project: &str) -> Result<Arc<ProjectSnapshot>> {
-        let version = self.store.board_version().await?;
-        if let Some(hit) = version.and_then(|v| self.snapshots.get(project, v)) {
-            return Ok(hit);
-        }
-        let graph = self.store.graph(Some(project)).await?;
-        let history: Vec<HistoryRecord> = self
-            .store
-            .completed_history(project, HISTORY_LIMIT)
-            .await?
-            .iter()
-            .map(|t| HistoryRecord {
-                tags: t.tags.clone(),
-                code_language: t.code_language.clone(),
-                task_type: t.task_type.clone(),
-                // Setbacks (reopened or blocked tasks) are not read from the status history yet.
-                had_setback: false,
-                actual_hours: hours_between(t),
-                estimated_hours: t.estimated_hours,
-            })
-            .collect();
-        let candidates = graph.tasks.iter().map(Candidate::from_task).collect();
-        let snapshot = Arc::new(ProjectSnapshot {
-            version: version.unwrap_or_default(),
-            graph,
-            candidates,
-            history: HistoryStats::from_records(&history),
-        });
-        if version.is_some() {
-            self.snapshots.put(project, Arc::clone(&snapshot));
-        }
-        Ok(snapshot)
-    }
-
     /// Ranks the project's eligible tasks under the constraints and, with `claim`, claims the best one that is still
     /// eligible at commit time.
     pub async fn get_next_task(&self, request: NextTaskRequest) -> Result<NextTaskReport> {
@@ -155,24 +76,7 @@ impl Orchestrator {
             }
             None => Vec::new(),
         };
-        let snapshot = self.project_snapshot(&project).await?;
-        let recent = assignee.and_then(|who| {
-            snapshot
-                .graph
-                .tasks
-                .iter()
-                .filter(|t| t.assignee.as_deref() == Some(who))
-                .max_by_key(|t| (t.claimed_at.or(t.completed_at).or(t.started_at), t.id))
-                .map(RecentWork::from_task)
-        });
-        let selection = select::select(
-            &snapshot.candidates,
-            &request.constraints,
-            recent.as_ref(),
-            &snapshot.history,
-            &self.selection.weights,
-            Utc::now(),
-        );
+        let selection = self.rank(&project, &request.constraints, assignee, Utc::now()).await?;
         let claimed = match (request.claim, assignee) {
             (true, Some(who)) if selection.selected_task.is_some() => {
                 self.store.claim_first(&selection.ranked_ids(), who).await?
@@ -185,6 +89,36 @@ impl Orchestrator {
             select_claimed(&mut selection, t.id);
         }
         Ok(NextTaskReport { selection, claimed, released })
+    }
+
+    /// The ranking `get_next_task` would give at `now`, without claiming or releasing anything. `assignee` must
+    /// have been through `validate::assignee`.
+    pub async fn rank_next_task(
+        &self,
+        project: &str,
+        constraints: &Constraints,
+        assignee: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Selection> {
+        let project = validate::project_id(Some(project))?;
+        constraints.validate()?;
+        self.rank(&project, constraints, assignee, now).await
+    }
+
+    async fn rank(
+        &self,
+        project: &str,
+        constraints: &Constraints,
+        assignee: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Selection> {
+        let weights: &Weights = &self.selection.weights;
+        self.board_models
+            .with_current(self.store.as_ref(), project, |model| {
+                let recent = assignee.and_then(|who| model.recent_work(who));
+                model.board().select(constraints, recent.as_ref(), model.history(), weights, now)
+            })
+            .await
     }
 }
 

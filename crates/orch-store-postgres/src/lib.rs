@@ -13,6 +13,7 @@
 //! The schema is applied at connect time by sqlx's migrator, which holds a PostgreSQL advisory lock while it runs,
 //! so replicas starting together do not race.
 
+mod change_log;
 mod changes;
 mod config;
 mod error;
@@ -26,9 +27,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use orch_core::{
-    Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
-    NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery,
-    TaskStore,
+    Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
+    NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
+    TaskQuery, TaskStore,
 };
 use sqlx_core::connection::Connection;
 use sqlx_core::executor::Executor;
@@ -94,6 +95,13 @@ fn migrator() -> Migrator {
             Cow::Borrowed("search"),
             MigrationType::Simple,
             include_str!("../migrations/0002_search.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            3,
+            Cow::Borrowed("changes"),
+            MigrationType::Simple,
+            include_str!("../migrations/0003_changes.sql").into_sql_str(),
             false,
         ),
     ])
@@ -441,6 +449,14 @@ impl TaskStore for PgStore {
         let current = PgStore::schema_version(self).await?;
         let as_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
         Ok(Some(orch_core::SchemaVersion { current: as_u32(current), expected: as_u32(latest_schema_version()) }))
+    }
+
+    async fn change_version(&self) -> Result<Option<u64>> {
+        on_conn!(self, "read the change log position", |c| Some(change_log::version(c).await?))
+    }
+
+    async fn changes_since(&self, project_id: &str, since: u64) -> Result<Option<BoardChanges>> {
+        in_tx!(self, "read the change log", begin_read, |c| change_log::since(c, project_id, since).await?)
     }
 
     async fn change_signal(&self) -> Result<Option<u64>> {

@@ -5,6 +5,7 @@
 //! see the same state, also against other processes sharing the file (they wait on `busy_timeout`). SQLite calls
 //! are blocking, so they run on tokio's blocking pool and never stall the async runtime.
 
+mod changes;
 mod schema;
 mod sql;
 
@@ -14,9 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use orch_core::{
-    Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
-    NewTask, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
-    TaskQuery, TaskStore,
+    Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
+    NewExecution, NewTask, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics,
+    TaskPage, TaskPatch, TaskQuery, TaskStore,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -317,6 +318,15 @@ impl TaskStore for SqliteStore {
         let conn = lock(&self.inner.version_probe);
         let v: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(db_err("read data_version"))?;
         Ok(Some(v as u64))
+    }
+
+    async fn change_version(&self) -> Result<Option<u64>> {
+        self.read(|tx| changes::version(tx).map(Some)).await
+    }
+
+    async fn changes_since(&self, project_id: &str, since: u64) -> Result<Option<BoardChanges>> {
+        let project = project_id.to_owned();
+        self.read(move |tx| changes::since(tx, &project, since)).await
     }
 
     async fn ping(&self) -> Result<()> {

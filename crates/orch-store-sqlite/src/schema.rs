@@ -133,4 +133,42 @@ pub const MIGRATIONS: &[&str] = &[
         VALUES (new.id, new.title, new.description, new.details);
     END;
     "#,
+    // v3: the board's change log, written by triggers in the writing transaction, so a reader holding a project in
+    // memory learns which tasks any connection or process changed since it read (`TaskStore::changes_since`). Each
+    // row names the task whose row, edges or tags were written; old rows are pruned in blocks, and a reader whose
+    // position was pruned reads the project again.
+    r#"
+    CREATE TABLE board_changes (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id TEXT    NOT NULL,
+        task_id    INTEGER NOT NULL
+    );
+    CREATE INDEX board_changes_project ON board_changes(project_id, seq);
+    CREATE TRIGGER board_changes_task_insert AFTER INSERT ON tasks BEGIN
+        INSERT INTO board_changes (project_id, task_id) VALUES (new.project_id, new.id);
+    END;
+    CREATE TRIGGER board_changes_task_update AFTER UPDATE ON tasks BEGIN
+        INSERT INTO board_changes (project_id, task_id) VALUES (new.project_id, new.id);
+        INSERT INTO board_changes (project_id, task_id)
+        SELECT old.project_id, old.id WHERE old.project_id <> new.project_id;
+    END;
+    CREATE TRIGGER board_changes_task_delete AFTER DELETE ON tasks BEGIN
+        INSERT INTO board_changes (project_id, task_id) VALUES (old.project_id, old.id);
+    END;
+    CREATE TRIGGER board_changes_edge_insert AFTER INSERT ON task_dependencies BEGIN
+        INSERT INTO board_changes (project_id, task_id) SELECT project_id, id FROM tasks WHERE id = new.task_id;
+    END;
+    CREATE TRIGGER board_changes_edge_delete AFTER DELETE ON task_dependencies BEGIN
+        INSERT INTO board_changes (project_id, task_id) SELECT project_id, id FROM tasks WHERE id = old.task_id;
+    END;
+    CREATE TRIGGER board_changes_tag_insert AFTER INSERT ON task_tags BEGIN
+        INSERT INTO board_changes (project_id, task_id) SELECT project_id, id FROM tasks WHERE id = new.task_id;
+    END;
+    CREATE TRIGGER board_changes_tag_delete AFTER DELETE ON task_tags BEGIN
+        INSERT INTO board_changes (project_id, task_id) SELECT project_id, id FROM tasks WHERE id = old.task_id;
+    END;
+    CREATE TRIGGER board_changes_prune AFTER INSERT ON board_changes WHEN new.seq % 1024 = 0 BEGIN
+        DELETE FROM board_changes WHERE seq <= new.seq - 65536;
+    END;
+    "#,
 ];

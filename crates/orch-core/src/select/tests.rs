@@ -2,11 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Duration, TimeZone};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
+use super::scoring::planned_hours;
 use super::*;
 use crate::graph;
+use crate::model::{Status, TaskId};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap()
@@ -730,4 +732,84 @@ proptest! {
             prop_assert!(pos[p] < pos[t]);
         }
     }
+}
+
+/// A write to a board: replace task `index` (mod the board's size) by a fresh random one, remove it, or add one.
+#[derive(Debug, Clone)]
+enum Edit {
+    Replace(usize, Candidate),
+    Remove(usize),
+    Add(Candidate),
+    /// A claim or release: only status and claim change, the figures stay valid.
+    Claim(usize, bool),
+}
+
+fn arb_edits() -> impl Strategy<Value = Vec<Edit>> {
+    proptest::collection::vec(
+        prop_oneof![
+            (0usize..40, arb_task(35)).prop_map(|(i, t)| Edit::Replace(i, t)),
+            (0usize..40).prop_map(Edit::Remove),
+            arb_task(36).prop_map(Edit::Add),
+            (0usize..40, any::<bool>()).prop_map(|(i, c)| Edit::Claim(i, c)),
+        ],
+        1..12,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The kept board gives exactly what a fresh `select` over the same tasks gives, after any edits.
+    #[test]
+    fn board_after_edits_selects_as_a_fresh_selection(
+        tasks in arb_project(),
+        edits in arb_edits(),
+        c in arb_constraints(),
+    ) {
+        let recent = RecentWork { tags: vec!["db".into()], ..RecentWork::default() };
+        let history = HistoryStats::default();
+        let mut board = Board::new(tasks);
+        let mut next_id = 100;
+        for edit in edits {
+            let ids: Vec<TaskId> = board.tasks().iter().map(|t| t.id).collect();
+            let (changed, removed) = match edit {
+                Edit::Replace(i, mut t) if !ids.is_empty() => {
+                    t.id = ids[i % ids.len()];
+                    t.dependencies.retain(|d| *d < t.id);
+                    (vec![t], Vec::new())
+                }
+                Edit::Remove(i) if !ids.is_empty() => (Vec::new(), vec![ids[i % ids.len()]]),
+                Edit::Claim(i, claim) if !ids.is_empty() => {
+                    let mut t = board.tasks()[i % ids.len()].clone();
+                    t.status = if claim { Status::InProgress } else { Status::Pending };
+                    t.claimed = claim;
+                    (vec![t], Vec::new())
+                }
+                Edit::Add(mut t) => {
+                    next_id += 1;
+                    t.id = TaskId(next_id);
+                    (vec![t], Vec::new())
+                }
+                _ => continue,
+            };
+            board.apply(changed, &removed);
+            let fresh = select(board.tasks(), &c, Some(&recent), &history, &Weights::default(), now());
+            let kept = board.select(&c, Some(&recent), &history, &Weights::default(), now());
+            prop_assert_eq!(kept, fresh);
+        }
+    }
+}
+
+#[test]
+fn a_claim_keeps_the_figures_and_a_completion_recomputes_them() {
+    let mut board = Board::new(vec![task(1), with(2, |t| t.dependencies = vec![TaskId(1)])]);
+    let claimed = with(1, |t| {
+        t.status = Status::InProgress;
+        t.claimed = true;
+    });
+    assert!(!board.apply(vec![claimed], &[]));
+    let done = with(1, |t| t.status = Status::Completed);
+    assert!(board.apply(vec![done], &[]));
+    let s = board.select(&Constraints::default(), None, &HistoryStats::default(), &Weights::default(), now());
+    assert_eq!(s.selected_task.map(|t| t.id), Some(TaskId(2)));
 }
