@@ -30,29 +30,20 @@ pub const TASK_FIELDS: &[&str] = &[
     "external_key",
 ];
 
-/// The fields of a summary row; `description` is cut to [`SUMMARY_DESCRIPTION_CHARS`].
-const SUMMARY_FIELDS: &[&str] = &[
-    "id",
-    "project_id",
-    "parent_id",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "dependencies",
-    "tags",
-    "assignee",
-];
+/// The fields of a summary row. No description (the title names the task; get_task or `fields` has the text) and
+/// no project_id (a listing is most often of one project), so a default page of 50 rows stays under 8 KB.
+const SUMMARY_FIELDS: &[&str] = &["id", "parent_id", "title", "status", "priority", "dependencies", "tags", "assignee"];
 
-/// How much of a description a summary row keeps: enough to tell similar titles apart.
-pub const SUMMARY_DESCRIPTION_CHARS: usize = 80;
+/// The fields of a graph node: a summary row with its project.
+const NODE_FIELDS: &[&str] =
+    &["id", "project_id", "parent_id", "title", "status", "priority", "dependencies", "tags", "assignee"];
 
 /// Which fields the rows of a result carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fields {
-    /// The summary fields, description cut.
+    /// The summary fields; empty `dependencies` and `tags` are left out (an absent key reads as none).
     Summary,
-    /// The summary fields without description (graph nodes: the title names the task).
+    /// The graph-node fields, arrays always present.
     Node,
     /// These fields, whole (`id` always).
     Chosen(Vec<&'static str>),
@@ -86,7 +77,7 @@ impl Fields {
     fn has(&self, field: &str) -> bool {
         match self {
             Fields::Summary => SUMMARY_FIELDS.contains(&field),
-            Fields::Node => field != "description" && SUMMARY_FIELDS.contains(&field),
+            Fields::Node => NODE_FIELDS.contains(&field),
             Fields::Chosen(chosen) => chosen.contains(&field),
         }
     }
@@ -96,22 +87,20 @@ impl Fields {
         fn pick<T>(yes: bool, v: T) -> Option<T> {
             yes.then_some(v)
         }
-        let description = match self {
-            Fields::Summary => t.description.map(|d| cut(&d, SUMMARY_DESCRIPTION_CHARS)),
-            _ => t.description,
-        };
         let h = |f: &str| self.has(f);
+        let summary = *self == Fields::Summary;
+        let list = |f: &str, empty: bool| h(f) && !(summary && empty);
         TaskRow {
             id: t.id,
             project_id: pick(h("project_id"), t.project_id),
             parent_id: t.parent_id.filter(|_| h("parent_id")),
             title: pick(h("title"), t.title),
-            description: description.filter(|_| h("description")),
+            description: t.description.filter(|_| h("description")),
             details: t.details.filter(|_| h("details")),
             status: pick(h("status"), t.status),
             priority: pick(h("priority"), t.priority),
-            dependencies: pick(h("dependencies"), t.dependencies),
-            tags: pick(h("tags"), t.tags),
+            dependencies: pick(list("dependencies", t.dependencies.is_empty()), t.dependencies),
+            tags: pick(list("tags", t.tags.is_empty()), t.tags),
             code_language: t.code_language.filter(|_| h("code_language")),
             execution_environment: t.execution_environment.filter(|_| h("execution_environment")),
             task_type: t.task_type.filter(|_| h("task_type")),
@@ -175,14 +164,16 @@ mod tests {
     }
 
     #[test]
-    fn summary_rows_cut_the_description_and_drop_the_rest() {
+    fn summary_rows_keep_what_a_board_is_scanned_by() {
         let row = Fields::parse(&[]).unwrap().row(task());
-        let d = row.description.clone().unwrap();
-        assert!(d.chars().count() <= SUMMARY_DESCRIPTION_CHARS && d.ends_with('…'), "{d}");
         assert_eq!((row.title.as_deref(), row.dependencies.as_deref()), (Some("Title"), Some(&[3][..])));
-        assert!(row.details.is_none() && row.code_language.is_none() && row.created_at.is_none());
-        let node = Fields::Node.row(task());
-        assert!(node.description.is_none() && node.status.is_some());
+        assert!(row.description.is_none() && row.project_id.is_none() && row.details.is_none());
+        assert!(row.code_language.is_none() && row.created_at.is_none());
+        let bare = TaskDto { dependencies: vec![], tags: vec![], ..task() };
+        let json = serde_json::to_value(Fields::Summary.row(bare.clone())).unwrap();
+        assert_eq!(json, serde_json::json!({"id": 7, "title": "Title", "status": "pending", "priority": 2}));
+        let node = Fields::Node.row(bare);
+        assert!(node.description.is_none() && node.project_id.is_some() && node.tags == Some(vec![]));
     }
 
     #[test]

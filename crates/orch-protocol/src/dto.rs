@@ -430,7 +430,7 @@ pub struct ListTasksParams {
     /// Tasks to skip; use next_offset.
     #[serde(default)]
     pub offset: Option<u64>,
-    /// Row fields: default a summary (description cut to 80 characters); ["all"] for whole tasks, or field names.
+    /// Row fields: default a summary (id, title, status, priority; no description); ["all"] for whole tasks, or names.
     #[serde(default)]
     pub fields: Vec<String>,
 }
@@ -449,7 +449,7 @@ pub struct TaskRow {
     /// Title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// Description (in a summary row, cut to 80 characters ending in "…").
+    /// Description (not in a summary row).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Details.
