@@ -616,7 +616,7 @@ export interface ListTasksInput {
    */
   code_language?: string;
   /**
-   * Row fields: default a summary (description cut to 80 characters); ["all"] for whole tasks, or field names.
+   * Row fields: default a summary (id, title, status, priority; no description); ["all"] for whole tasks, or names.
    */
   fields?: string[];
   /**
@@ -672,13 +672,17 @@ export interface MetricsDto {
   total: number;
 }
 /**
- * Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and tasks with dependencies, created in project_id. Offline and deterministic. Importing the same PRD again updates the tasks it made instead of duplicating them.
+ * Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and tasks with dependencies, created in project_id. The rule-based parser reads the document; with mode auto (default) the client's model via MCP sampling, else a configured OpenAI/Anthropic key, completes and cross-checks it (items not in the document are dropped); `parser` says which and the tokens used. Importing the same PRD again updates the tasks it made instead of duplicating them.
  */
 export interface ParsePrdInput {
   /**
    * Turn "Depends on", "requires", "after" into task dependencies.
    */
   analyze_dependencies?: boolean;
+  /**
+   * Document tokens sent per model call, estimated at 4 characters each (200-200000, default 6000); a longer PRD is sent in parts split at headings.
+   */
+  chunk_tokens?: number;
   /**
    * Items below this confidence (0-1) are reported, not made tasks.
    */
@@ -696,6 +700,18 @@ export interface ParsePrdInput {
    */
   generate_tasks?: boolean;
   /**
+   * Maximum tokens of each model answer (default 4000).
+   */
+  max_tokens?: number;
+  /**
+   * auto (default): a model completes and cross-checks the parse when one is available (MCP sampling, else a configured OpenAI/Anthropic key), else offline; offline: the rule-based parser only; llm: refused when no model is available.
+   */
+  mode?: "auto" | "offline" | "llm";
+  /**
+   * Model to ask for.
+   */
+  model?: string;
+  /**
    * Parse acceptance criteria (bullets, checkboxes, Given/When/Then).
    */
   parse_acceptance_criteria?: boolean;
@@ -703,11 +719,16 @@ export interface ParsePrdInput {
    * Project for the generated tasks (default "default-project").
    */
   project_id?: string;
+  /**
+   * openai, anthropic or auto (default): which configured provider goes first.
+   */
+  provider?: "auto" | "openai" | "anthropic";
 }
 export interface ParsePrdOutput {
   created_task_ids: number[];
   document_id: number;
   message: string;
+  parser: unknown;
   prd: unknown;
   unchanged_task_ids: number[];
   updated_task_ids: number[];
