@@ -92,9 +92,13 @@ async fn a_prepared_helper_killed_while_waiting_is_not_used() {
     let tmp = tempfile::tempdir().unwrap();
     let exec = common::executor(tmp.path(), Vec::new()).await;
     wait_for("prepared helpers", Duration::from_secs(30), || !waiting_helpers_under(tmp.path()).is_empty()).await;
-    for pid in waiting_helpers_under(tmp.path()) {
+    let killed = waiting_helpers_under(tmp.path());
+    for &pid in &killed {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
     }
+    // SIGKILL is delivered asynchronously: until the helper has exited, it still looks alive to the pool (a helper
+    // dying at the very instant it is taken fails that one execution, which is a different case).
+    wait_for("the killed helpers to exit", Duration::from_secs(30), || killed.iter().all(|&pid| !alive(pid))).await;
     // Every helper there was is dead; the execution still runs, and later ones too.
     for _ in 0..3 {
         let outcome = common::run(&exec, ExecLanguage::Python, "print(6 * 7)").await;

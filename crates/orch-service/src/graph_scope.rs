@@ -145,31 +145,7 @@ mod tests {
     use orch_core::Task;
 
     fn task(id: i64, status: Status) -> Task {
-        let now = chrono::Utc::now();
-        Task {
-            id: TaskId(id),
-            project_id: "p".into(),
-            parent_id: None,
-            title: format!("t{id}"),
-            description: None,
-            details: None,
-            status,
-            priority: 0,
-            dependencies: Vec::new(),
-            tags: Vec::new(),
-            code_language: None,
-            execution_environment: None,
-            task_type: None,
-            assignee: None,
-            claimed_at: None,
-            estimated_hours: None,
-            complexity_score: None,
-            created_at: now,
-            updated_at: now,
-            started_at: None,
-            completed_at: None,
-            external_key: None,
-        }
+        Task { status, priority: 0, ..orch_core::testkit::task(id, &format!("t{id}")) }
     }
 
     /// A chain 1 <- 2 <- … <- n (each depends on the one before); the first `done` completed.
