@@ -61,7 +61,9 @@ pub async fn start(options: Options) -> HttpServer {
     let mut child = cmd.spawn().expect("spawn server");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+        // An answer from /healthz, not a bare TCP connect: a connect can succeed before this server serves (a
+        // loopback self-connect on a port nothing listens on yet, or another test's server on a reused port).
+        if healthz_answers(addr).await {
             break;
         }
         if let Some(status) = child.try_wait().unwrap() {
@@ -71,6 +73,18 @@ pub async fn start(options: Options) -> HttpServer {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     HttpServer { child, addr, db, stderr, dir }
+}
+
+/// Whether `GET /healthz` on `addr` answers 200 within two seconds; never panics.
+async fn healthz_answers(addr: SocketAddr) -> bool {
+    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else { return false };
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut response)).await;
+    matches!(read, Ok(Ok(_))) && response.starts_with(b"HTTP/1.1 200")
 }
 
 impl HttpServer {
