@@ -66,7 +66,12 @@ impl PrdImport {
 
 /// External keys of PRD tasks are namespaced so they cannot collide with other importers.
 pub(crate) fn external_key(draft: &TaskDraft) -> String {
-    format!("prd:{}", draft.key)
+    key_for(&draft.key)
+}
+
+/// The external key of the PRD item keyed `key` (a draft's own key or one it depends on).
+fn key_for(key: &str) -> String {
+    format!("prd:{key}")
 }
 
 fn draft_task(draft: &TaskDraft, project: &str) -> NewTask {
@@ -238,7 +243,7 @@ impl Orchestrator {
             patch.add_dependencies = draft
                 .depends_on
                 .iter()
-                .filter_map(|k| by_key.get(&format!("prd:{k}")).map(|t| t.id))
+                .filter_map(|k| by_key.get(&key_for(k)).map(|t| t.id))
                 .filter(|id| !existing.dependencies.contains(id))
                 .collect();
             if patch.is_empty() {
