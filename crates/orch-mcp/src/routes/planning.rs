@@ -14,16 +14,21 @@ use crate::{sampling, tools};
 fn progress_reporter(meta: &RequestMetaObject, peer: &Peer<RoleServer>) -> Option<orch_service::Progress> {
     let token = meta.get_progress_token()?;
     let peer = peer.clone();
-    Some(Arc::new(move |done: u32, total: u32, what: &str| {
-        let param =
-            ProgressNotificationParam::new(token.clone(), done.into()).with_total(total.into()).with_message(what);
-        let peer = peer.clone();
-        // Notifications are fire-and-forget: a slow client must not stall the work.
-        tokio::spawn(async move {
+    // Notifications are fire-and-forget (a slow client must not stall the work) but must arrive in order: one task
+    // sends them one after another from a queue, instead of one task per notification racing the others.
+    let (queue, mut pending) = tokio::sync::mpsc::unbounded_channel::<ProgressNotificationParam>();
+    tokio::spawn(async move {
+        while let Some(param) = pending.recv().await {
             if let Err(e) = peer.notify_progress(param).await {
                 tracing::debug!(error = %e, "progress notification not delivered");
             }
-        });
+        }
+    });
+    Some(Arc::new(move |done: u32, total: u32, what: &str| {
+        let param =
+            ProgressNotificationParam::new(token.clone(), done.into()).with_total(total.into()).with_message(what);
+        // The sender task ends once the request's reporter is dropped; a send after that has no one to tell.
+        let _ = queue.send(param);
     }))
 }
 
