@@ -7,6 +7,7 @@ pub mod error;
 pub mod graph;
 pub mod limits;
 pub mod model;
+pub mod rows;
 pub mod rules;
 pub mod select;
 pub mod store;

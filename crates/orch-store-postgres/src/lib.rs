@@ -15,6 +15,7 @@
 
 mod change_log;
 mod changes;
+mod columns;
 mod config;
 mod error;
 mod import;

@@ -10,6 +10,7 @@ use std::convert::Infallible;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use orch_core::graph::cycle_if_added;
+use orch_core::rows;
 use orch_core::rules::{self, ColumnValue};
 use orch_core::{
     Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
@@ -24,6 +25,7 @@ use sqlx_core::row::Row;
 use sqlx_core::types::Json;
 use sqlx_postgres::{PgConnection, PgRow, Postgres};
 
+use crate::columns::PgCols;
 use crate::error::db_err;
 
 /// Namespace (first key) of the per-project advisory locks taken by dependency edits: the two-key form keeps them
@@ -95,32 +97,12 @@ macro_rules! task_select {
     };
 }
 
+/// A whole task from a row of [`task_columns!`]: the task's columns, then its dependencies and tags.
 fn task_row(r: &PgRow) -> Result<Task, sqlx_core::Error> {
-    let priority: i32 = r.try_get(7)?;
-    Ok(Task {
-        id: TaskId(r.try_get(0)?),
-        project_id: r.try_get(1)?,
-        parent_id: r.try_get::<Option<i64>, _>(2)?.map(TaskId),
-        title: r.try_get(3)?,
-        description: r.try_get(4)?,
-        details: r.try_get(5)?,
-        status: parse_status(r.try_get(6)?)?,
-        priority: u8::try_from(priority).map_err(decode_err)?,
-        code_language: r.try_get(8)?,
-        execution_environment: r.try_get(9)?,
-        task_type: r.try_get(10)?,
-        assignee: r.try_get(11)?,
-        claimed_at: r.try_get(12)?,
-        estimated_hours: r.try_get(13)?,
-        complexity_score: r.try_get(14)?,
-        created_at: r.try_get(15)?,
-        updated_at: r.try_get(16)?,
-        started_at: r.try_get(17)?,
-        completed_at: r.try_get(18)?,
-        external_key: r.try_get(19)?,
-        dependencies: r.try_get::<Vec<i64>, _>(20)?.into_iter().map(TaskId).collect(),
-        tags: r.try_get(21)?,
-    })
+    let mut task = rows::task(&PgCols(r))?;
+    task.dependencies = r.try_get::<Vec<i64>, _>(20)?.into_iter().map(TaskId).collect();
+    task.tags = r.try_get(21)?;
+    Ok(task)
 }
 
 fn task_rows(rows: Vec<PgRow>) -> Result<Vec<Task>> {
@@ -162,7 +144,7 @@ pub(crate) async fn load_tasks(c: &mut PgConnection, task_ids: &[TaskId]) -> Res
 }
 
 fn ref_row(r: &PgRow) -> Result<TaskRef, sqlx_core::Error> {
-    Ok(TaskRef { id: TaskId(r.try_get(0)?), title: r.try_get(1)?, status: parse_status(r.try_get(2)?)? })
+    rows::task_ref(&PgCols(r))
 }
 
 async fn refs(c: &mut PgConnection, sql: &'static str, id: TaskId) -> Result<Vec<TaskRef>> {
@@ -664,14 +646,7 @@ pub(crate) async fn graph(c: &mut PgConnection, project: Option<&str>) -> Result
 }
 
 fn commit_row(r: &PgRow) -> Result<CommitLink, sqlx_core::Error> {
-    Ok(CommitLink {
-        id: r.try_get(0)?,
-        task_id: TaskId(r.try_get(1)?),
-        commit_hash: r.try_get(2)?,
-        commit_message: r.try_get(3)?,
-        author: r.try_get(4)?,
-        timestamp: r.try_get(5)?,
-    })
+    rows::commit(&PgCols(r))
 }
 
 pub(crate) async fn link_commit(c: &mut PgConnection, link: &NewCommitLink) -> Result<(CommitLink, bool)> {
@@ -730,23 +705,7 @@ async fn rows_of_task<T>(
 }
 
 fn execution_row(r: &PgRow) -> Result<Execution, sqlx_core::Error> {
-    Ok(Execution {
-        id: r.try_get(0)?,
-        record: NewExecution {
-            task_id: TaskId(r.try_get(1)?),
-            language: r.try_get(2)?,
-            code: r.try_get(3)?,
-            output: r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
-            error: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
-            exit_code: r.try_get(6)?,
-            execution_time: r.try_get::<Option<f64>, _>(7)?.unwrap_or_default(),
-            timed_out: r.try_get(8)?,
-            truncated: r.try_get(9)?,
-            isolation: r.try_get(10)?,
-            limits: r.try_get::<Json<serde_json::Value>, _>(11)?.0,
-        },
-        timestamp: r.try_get(12)?,
-    })
+    rows::execution(&PgCols(r))
 }
 
 macro_rules! execution_columns {
@@ -788,14 +747,7 @@ pub(crate) async fn executions(c: &mut PgConnection, task: TaskId) -> Result<Vec
 }
 
 fn analysis_row(r: &PgRow) -> Result<Analysis, sqlx_core::Error> {
-    Ok(Analysis {
-        id: r.try_get(0)?,
-        task_id: TaskId(r.try_get(1)?),
-        kind: r.try_get(2)?,
-        result: r.try_get::<Json<serde_json::Value>, _>(3)?.0,
-        task_updated_at: r.try_get(4)?,
-        created_at: r.try_get(5)?,
-    })
+    rows::analysis(&PgCols(r))
 }
 
 pub(crate) async fn record_analysis(
@@ -937,20 +889,5 @@ pub(crate) async fn save_document(c: &mut PgConnection, d: &NewDocument) -> Resu
     .fetch_one(&mut *c)
     .await
     .map_err(db_err("save the document"))?;
-    let decode = |r: &PgRow| -> Result<Document, sqlx_core::Error> {
-        Ok(Document {
-            id: r.try_get(0)?,
-            document: NewDocument {
-                project_id: r.try_get(1)?,
-                kind: r.try_get(2)?,
-                content_hash: r.try_get(3)?,
-                title: r.try_get(4)?,
-                content: r.try_get(5)?,
-                parsed: r.try_get::<Json<serde_json::Value>, _>(6)?.0,
-            },
-            created_at: r.try_get(7)?,
-            updated_at: r.try_get(8)?,
-        })
-    };
-    decode(&row).map_err(db_err("read the document"))
+    rows::document(&PgCols(&row)).map_err(db_err("read the document"))
 }

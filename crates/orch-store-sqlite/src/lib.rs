@@ -6,6 +6,7 @@
 //! are blocking, so they run on tokio's blocking pool and never stall the async runtime.
 
 mod changes;
+mod columns;
 mod schema;
 mod sql;
 

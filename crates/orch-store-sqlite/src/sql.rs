@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use orch_core::graph::cycle_if_added;
+use orch_core::rows::{self, Columns};
 use orch_core::rules::{self, ColumnValue};
 use orch_core::{
     Analysis, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument, NewExecution,
@@ -12,6 +13,8 @@ use orch_core::{
 };
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
+
+use crate::columns::Cols;
 
 /// Maps a rusqlite error to a storage error saying what was being done.
 pub(crate) fn db_err(action: &'static str) -> impl Fn(rusqlite::Error) -> Error {
@@ -29,49 +32,12 @@ fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&ts(t)).map(|d| d.with_timezone(&Utc)).unwrap_or(t)
 }
 
-fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
-}
-
-fn opt_ts(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    s.as_deref().map(parse_ts).transpose()
-}
-
-fn parse_status(s: &str) -> rusqlite::Result<Status> {
-    s.parse().map_err(|e: Error| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
-}
-
 const TASK_COLUMNS: &str = "id, project_id, parent_id, title, description, details, status, priority, code_language, \
      execution_environment, task_type, assignee, claimed_at, estimated_hours, complexity_score, created_at, \
      updated_at, started_at, completed_at, external_key";
 
 fn task_row(r: &Row<'_>) -> rusqlite::Result<Task> {
-    Ok(Task {
-        id: TaskId(r.get(0)?),
-        project_id: r.get(1)?,
-        parent_id: r.get::<_, Option<i64>>(2)?.map(TaskId),
-        title: r.get(3)?,
-        description: r.get(4)?,
-        details: r.get(5)?,
-        status: parse_status(&r.get::<_, String>(6)?)?,
-        priority: r.get(7)?,
-        dependencies: Vec::new(),
-        tags: Vec::new(),
-        code_language: r.get(8)?,
-        execution_environment: r.get(9)?,
-        task_type: r.get(10)?,
-        assignee: r.get(11)?,
-        claimed_at: opt_ts(r.get(12)?)?,
-        estimated_hours: r.get(13)?,
-        complexity_score: r.get(14)?,
-        created_at: parse_ts(&r.get::<_, String>(15)?)?,
-        updated_at: parse_ts(&r.get::<_, String>(16)?)?,
-        started_at: opt_ts(r.get(17)?)?,
-        completed_at: opt_ts(r.get(18)?)?,
-        external_key: r.get(19)?,
-    })
+    rows::task(&Cols(r))
 }
 
 fn placeholders(n: usize) -> String {
@@ -151,11 +117,7 @@ pub(crate) fn load_tasks(tx: &Transaction<'_>, ids: &[TaskId]) -> Result<Vec<Tas
 
 fn refs(tx: &Transaction<'_>, sql: &str, id: TaskId) -> Result<Vec<TaskRef>> {
     let mut stmt = tx.prepare_cached(sql).map_err(db_err("read related tasks"))?;
-    let rows = stmt
-        .query_map([id.0], |r| {
-            Ok(TaskRef { id: TaskId(r.get(0)?), title: r.get(1)?, status: parse_status(&r.get::<_, String>(2)?)? })
-        })
-        .map_err(db_err("read related tasks"))?;
+    let rows = stmt.query_map([id.0], |r| rows::task_ref(&Cols(r))).map_err(db_err("read related tasks"))?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err("read related tasks"))
 }
 
@@ -348,9 +310,7 @@ pub(crate) fn claim_first(tx: &Transaction<'_>, candidates: &[TaskId], assignee:
     for &id in candidates {
         let row: Option<(Status, Option<String>)> = tx
             .prepare_cached("SELECT status, assignee FROM tasks WHERE id = ?")
-            .and_then(|mut s| {
-                s.query_row([id.0], |r| Ok((parse_status(&r.get::<_, String>(0)?)?, r.get(1)?))).optional()
-            })
+            .and_then(|mut s| s.query_row([id.0], |r| Ok((Cols(r).status(0)?, r.get(1)?))).optional())
             .map_err(db_err("read task"))?;
         let open = row.is_some_and(|(status, assignee)| rules::open_for_claim(status, assignee.as_deref()));
         if !open || !refs(tx, UNFINISHED_PREREQUISITES, id)?.is_empty() {
@@ -500,7 +460,7 @@ pub(crate) fn metrics(tx: &Transaction<'_>, f: &TaskFilter) -> Result<TaskMetric
     let (cond, params) = where_clause(f);
     let status_counts: BTreeMap<Status, u64> =
         grouped(tx, &format!("SELECT status, COUNT(*) FROM tasks WHERE {cond} GROUP BY status"), &params, |r| {
-            parse_status(&r.get::<_, String>(0)?)
+            Cols(r).status(0)
         })?
         .into_iter()
         .collect();
@@ -605,14 +565,7 @@ pub(crate) fn graph(tx: &Transaction<'_>, project: Option<&str>) -> Result<Graph
 }
 
 fn commit_row(r: &Row<'_>) -> rusqlite::Result<CommitLink> {
-    Ok(CommitLink {
-        id: r.get(0)?,
-        task_id: TaskId(r.get(1)?),
-        commit_hash: r.get(2)?,
-        commit_message: r.get(3)?,
-        author: r.get(4)?,
-        timestamp: parse_ts(&r.get::<_, String>(5)?)?,
-    })
+    rows::commit(&Cols(r))
 }
 
 const COMMIT_COLUMNS: &str = "id, task_id, commit_hash, commit_message, author, timestamp";
@@ -659,32 +612,11 @@ fn rows_of_task<T>(
     rows.collect::<rusqlite::Result<_>>().map_err(db_err(action))
 }
 
-fn json_col(s: String) -> rusqlite::Result<serde_json::Value> {
-    serde_json::from_str(&s)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
-}
-
 const EXECUTION_COLUMNS: &str = "id, task_id, language, code, output, error, exit_code, execution_time, timed_out, \
      truncated, isolation, limits, timestamp";
 
 fn execution_row(r: &Row<'_>) -> rusqlite::Result<Execution> {
-    Ok(Execution {
-        id: r.get(0)?,
-        record: NewExecution {
-            task_id: TaskId(r.get(1)?),
-            language: r.get(2)?,
-            code: r.get(3)?,
-            output: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-            error: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-            exit_code: r.get(6)?,
-            execution_time: r.get::<_, Option<f64>>(7)?.unwrap_or_default(),
-            timed_out: r.get(8)?,
-            truncated: r.get(9)?,
-            isolation: r.get(10)?,
-            limits: json_col(r.get(11)?)?,
-        },
-        timestamp: parse_ts(&r.get::<_, String>(12)?)?,
-    })
+    rows::execution(&Cols(r))
 }
 
 pub(crate) fn record_execution(tx: &Transaction<'_>, e: NewExecution) -> Result<Execution> {
@@ -722,14 +654,7 @@ pub(crate) fn executions(tx: &Transaction<'_>, task: TaskId) -> Result<Vec<Execu
 }
 
 fn analysis_row(r: &Row<'_>) -> rusqlite::Result<Analysis> {
-    Ok(Analysis {
-        id: r.get(0)?,
-        task_id: TaskId(r.get(1)?),
-        kind: r.get(2)?,
-        result: json_col(r.get(3)?)?,
-        task_updated_at: parse_ts(&r.get::<_, String>(4)?)?,
-        created_at: parse_ts(&r.get::<_, String>(5)?)?,
-    })
+    rows::analysis(&Cols(r))
 }
 
 const ANALYSIS_COLUMNS: &str = "id, task_id, kind, result, task_updated_at, created_at";
@@ -841,22 +766,6 @@ pub(crate) fn save_document(tx: &Transaction<'_>, d: &NewDocument) -> Result<Doc
         "SELECT id, project_id, kind, content_hash, title, content, parsed, created_at, updated_at FROM documents \
          WHERE project_id = ? AND kind = ? AND content_hash = ?",
     )
-    .and_then(|mut s| {
-        s.query_row(params![d.project_id, d.kind, d.content_hash], |r| {
-            Ok(Document {
-                id: r.get(0)?,
-                document: NewDocument {
-                    project_id: r.get(1)?,
-                    kind: r.get(2)?,
-                    content_hash: r.get(3)?,
-                    title: r.get(4)?,
-                    content: r.get(5)?,
-                    parsed: json_col(r.get(6)?)?,
-                },
-                created_at: parse_ts(&r.get::<_, String>(7)?)?,
-                updated_at: parse_ts(&r.get::<_, String>(8)?)?,
-            })
-        })
-    })
+    .and_then(|mut s| s.query_row(params![d.project_id, d.kind, d.content_hash], |r| rows::document(&Cols(r))))
     .map_err(db_err("read document"))
 }
