@@ -8,43 +8,24 @@ use super::templates::{self as t, Template, fill};
 use super::{MIN_SPLIT_HOURS, Piece, Role, subtask_tags};
 use crate::types::{ExpandedSubtask, ImplementationStep};
 
-/// A child of a piece, before efforts are assigned.
-struct Child {
-    role: Role,
-    title: String,
-    description: String,
-    task_type: &'static str,
-    weight: f64,
-    dependencies: Vec<usize>,
-    criteria: Vec<String>,
-}
-
-impl Child {
-    fn leaf(task_type: &'static str, title: String, description: String, criteria: Vec<String>) -> Self {
-        Self { role: Role::Leaf, title, description, task_type, weight: 1.0, dependencies: Vec::new(), criteria }
-    }
-}
-
 /// A child from a template, its slots filled; `logic` is its role when the template is marked as core logic.
-fn from_template(c: &Template, slots: &[(&str, &str)], logic: &Role) -> Child {
-    Child {
-        role: if c.core_logic { logic.clone() } else { Role::Leaf },
-        title: fill(c.title, slots),
-        description: fill(c.description, slots),
-        task_type: c.task_type,
-        weight: c.weight,
-        dependencies: c.after.to_vec(),
-        criteria: Vec::new(),
-    }
+fn from_template(c: &Template, slots: &[(&str, &str)], logic: &Role) -> Piece {
+    let role = if c.core_logic { logic.clone() } else { Role::Leaf };
+    Piece::new(role, c.task_type, c.weight, fill(c.title, slots), fill(c.description, slots)).after(c.after)
+}
+
+/// A leaf child of equal weight with no sibling links: a test or a document of the plan.
+fn leaf_child(task_type: &'static str, title: &str, description: &str, criteria: Vec<String>) -> Piece {
+    Piece::new(Role::Leaf, task_type, 1.0, title.to_owned(), description.to_owned()).done_when(criteria)
 }
 
 /// Children from a table, as [`from_template`].
-fn from_table(table: &[Template], slots: &[(&str, &str)], logic: &Role) -> Vec<Child> {
+fn from_table(table: &[Template], slots: &[(&str, &str)], logic: &Role) -> Vec<Piece> {
     table.iter().map(|c| from_template(c, slots, logic)).collect()
 }
 
 /// How a piece splits one level down (empty = atomic).
-fn child_templates(a: &Analysis, role: &Role, tests: &[TestDraft], docs: &[DocDraft]) -> Vec<Child> {
+fn child_templates(a: &Analysis, role: &Role, tests: &[TestDraft], docs: &[DocDraft]) -> Vec<Piece> {
     let leaf = Role::Leaf;
     match role {
         Role::Design => {
@@ -65,19 +46,16 @@ fn child_templates(a: &Analysis, role: &Role, tests: &[TestDraft], docs: &[DocDr
             .into_iter()
             .map(|c| {
                 let slots = [("criterion", c.as_str()), ("component", component.as_str())];
-                Child { criteria: vec![c.clone()], ..from_template(&t::CRITERION_CHILD, &slots, &leaf) }
+                from_template(&t::CRITERION_CHILD, &slots, &leaf).done_when(vec![c.clone()])
             })
             .collect(),
         Role::ForwardMigration => from_table(t::FORWARD_MIGRATION_CHILDREN, &[], &leaf),
         Role::Backfill => from_table(t::BACKFILL_CHILDREN, &[], &leaf),
         Role::Tests => tests
             .iter()
-            .map(|d| Child::leaf("test", d.title.clone(), d.description.clone(), d.criterion.iter().cloned().collect()))
+            .map(|d| leaf_child("test", &d.title, &d.description, d.criterion.iter().cloned().collect()))
             .collect(),
-        Role::Docs => docs
-            .iter()
-            .map(|d| Child::leaf("documentation", d.title.clone(), d.description.clone(), Vec::new()))
-            .collect(),
+        Role::Docs => docs.iter().map(|d| leaf_child("documentation", &d.title, &d.description, Vec::new())).collect(),
         Role::Rollout => from_table(t::ROLLOUT_CHILDREN, &[], &leaf),
         Role::Research => from_table(t::SURVEY_CHILDREN, &[], &leaf),
         Role::Evaluate(option) => from_table(t::EVALUATE_CHILDREN, &[("option", option)], &leaf),
