@@ -194,7 +194,7 @@ export class TaskOrchestratorClient {
   // Core task management
 
   async createTask(task: CreateTaskRequest): Promise<CreateTaskResponse> {
-    return this.callTool('create_task', task);
+    return (await this.callTool('create_task', task)) as CreateTaskResponse;
   }
 
   async updateTaskStatus(
@@ -202,12 +202,12 @@ export class TaskOrchestratorClient {
     status: TaskStatus,
     options: UpdateTaskStatusOptions = {},
   ): Promise<UpdateTaskStatusResponse> {
-    return this.callTool('update_task_status', { ...options, task_id: taskId, status });
+    return (await this.callTool('update_task_status', { ...options, task_id: taskId, status })) as UpdateTaskStatusResponse;
   }
 
   /** Edits a task (title, description, priority, dependencies...): the server's update_task. */
   async updateTask(taskId: number, changes: UpdateTaskChanges): Promise<UpdateTaskResponse> {
-    return this.callTool('update_task', { ...changes, task_id: taskId });
+    return (await this.callTool('update_task', { ...changes, task_id: taskId })) as UpdateTaskResponse;
   }
 
   async getTask(taskId: number, options: GetTaskOptions = {}): Promise<GetTaskResponse> {

@@ -25,7 +25,6 @@ import type {
   ListTasksOutput,
   ParsePrdInput,
   ParsePrdOutput,
-  TaskDto,
   UpdateTaskInput,
   UpdateTaskOutput,
   UpdateTaskStatusInput,
@@ -42,19 +41,21 @@ import type {
 export type * from './generated/tools.js';
 export type * from './generated/results.js';
 
+/** A task as every tool returns it (its whole shape is described once, in get_task's output schema). */
+export type Task = GetTaskOutput['task'];
 /** A task's status. */
-export type TaskStatus = TaskDto['status'];
-/** A task as every tool returns it. */
-export type Task = TaskDto;
+export type TaskStatus = Task['status'];
 /** A programming language name (`python`, `typescript`, ...; aliases such as `ts` are normalised by the server). */
 export type CodeLanguage = string;
 
 export type CreateTaskRequest = CreateTaskInput;
-export type CreateTaskResponse = CreateTaskOutput;
+/** A result holding a task: the server's output schema describes that task by its summary keys; it is whole. */
+type WithTask<T> = Omit<T, 'task'> & { task: Task };
+export type CreateTaskResponse = WithTask<CreateTaskOutput>;
 export type UpdateTaskChanges = Omit<UpdateTaskInput, 'task_id'>;
-export type UpdateTaskResponse = UpdateTaskOutput;
+export type UpdateTaskResponse = WithTask<UpdateTaskOutput>;
 export type UpdateTaskStatusOptions = Omit<UpdateTaskStatusInput, 'task_id' | 'status'>;
-export type UpdateTaskStatusResponse = UpdateTaskStatusOutput;
+export type UpdateTaskStatusResponse = WithTask<UpdateTaskStatusOutput>;
 export type GetTaskOptions = Omit<GetTaskInput, 'task_id'>;
 export type GetTaskResponse = GetTaskOutput;
 export type ListTasksFilters = ListTasksInput;
@@ -80,6 +81,9 @@ export type ExpandTaskOptions = Omit<ExpandTaskInput, 'task_id'>;
 export type ExpandTaskResponse = Omit<ExpandTaskOutput, 'expansion'> & { expansion: ExpandedTaskResult };
 export type GetNextTaskOptions = Omit<GetNextTaskInput, 'project_id'>;
 /** get_next_task's result, its `selection` typed after schemas/results.json. */
-export type GetNextTaskResponse = Omit<GetNextTaskOutput, 'selection'> & { selection: TaskSelection };
+export type GetNextTaskResponse = Omit<GetNextTaskOutput, 'selection' | 'claimed_task'> & {
+  selection: TaskSelection;
+  claimed_task?: Task;
+};
 export type EstimateEffortOptions = Omit<EstimateEffortInput, 'task_id'>;
 export type EstimateEffortResponse = EstimateEffortOutput;

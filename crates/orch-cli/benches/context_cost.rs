@@ -21,6 +21,10 @@ use tokio::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_task-orchestrator");
 
+/// How far the server's RSS may stay above its level before the default graph calls (100 tasks each). The `limit`
+/// 10,000 call is reported beside it: it holds 10,000 whole tasks while it runs, bounded by the limit, not the board.
+const GRAPH_RSS_GROWTH_MIB: f64 = 8.0;
+
 /// Seeds `n` tasks in project `board`: chains of ten (each depends on the one before), realistic text, four tags.
 async fn seed(path: &std::path::Path, n: usize) {
     let store = SqliteStore::open(path).unwrap();
@@ -112,10 +116,31 @@ async fn bytes() {
         })
         .sum();
     let output: usize = tools.iter().map(|t| compact_len(&t["outputSchema"])).sum();
-    println!("| call | bytes |\n|---|---:|");
-    println!("| tools/list, all {} tools | {} |", tools.len(), kb(compact_len(&Value::Array(tools.clone()))));
+    let all = compact_len(&Value::Array(tools.clone()));
+    println!("| tool | all | name, description, inputSchema | outputSchema |\n|---|---:|---:|---:|");
+    let mut per_tool: Vec<(usize, String)> = tools
+        .iter()
+        .map(|t| {
+            let vis = compact_len(
+                &json!({"name": t["name"], "description": t["description"], "inputSchema": t["inputSchema"]}),
+            );
+            let line = format!(
+                "| {} | {} | {} | {} |",
+                t["name"].as_str().unwrap_or("?"),
+                compact_len(t),
+                vis,
+                compact_len(&t["outputSchema"])
+            );
+            (compact_len(t), line)
+        })
+        .collect();
+    per_tool.sort_by_key(|(size, _)| std::cmp::Reverse(*size));
+    per_tool.iter().for_each(|(_, line)| println!("{line}"));
+    println!("\n| call | bytes |\n|---|---:|");
+    println!("| tools/list, all {} tools | {} |", tools.len(), kb(all));
     println!("| – name, description, inputSchema | {} |", kb(visible));
     println!("| – outputSchema | {} |", kb(output));
+    let mut sizes = vec![("tools/list", all), ("tools/list model-visible", visible)];
 
     let prd = "# Shop\n\n## Features\n\n### Cart\nUsers add items to a cart.\n\n- [ ] items persist across \
                sessions\n\n### Checkout\nDepends on Cart. Users pay by card.\n\n- [ ] card declined shows an error\n";
@@ -145,15 +170,33 @@ async fn bytes() {
         ("estimate_effort", "one task", json!({"task_id": 3})),
         ("expand_task", "offline planner", json!({"task_id": 4})),
         ("parse_prd", "two features", json!({"content": prd, "project_id": "shop"})),
-        ("import_tasks", "two Task Master tasks", json!({"content": board, "project_id": "imported"})),
+        (
+            "import_tasks",
+            "two Task Master tasks",
+            json!({"format": "taskmaster", "content": board, "project_id": "imported"}),
+        ),
         ("execute_code", "bash echo", json!({"task_id": 3, "language": "bash", "code": "echo hello"})),
         ("delete_task", "a leaf", json!({"task_id": 200, "force": true})),
     ];
     for (name, what, args) in calls {
         let (_, size) = call(&c, name, args).await;
         println!("| {name} ({what}) | {} |", kb(size));
+        if what.starts_with("default") {
+            sizes.push((name, size));
+        }
     }
     c.cancel().await.ok();
+    let size_of = |key: &str| sizes.iter().find(|(k, _)| *k == key).map_or(usize::MAX, |(_, v)| *v);
+    println!("\n| target (issue #13) | figure | holds |\n|---|---:|---|");
+    for (what, key, limit) in [
+        ("tools/list, all tools ≤ 24 KB", "tools/list", 24_000),
+        ("model-visible part ≤ 10 KB", "tools/list model-visible", 10_000),
+        ("list_tasks default page ≤ 8 KB", "list_tasks", 8_000),
+        ("get_next_task default ≤ 3 KB", "get_next_task", 3_000),
+    ] {
+        let figure = size_of(key);
+        println!("| {what} | {} | {} |", kb(figure), if figure <= limit { "yes" } else { "NO" });
+    }
 }
 
 /// `key` (VmRSS: now, VmHWM: the peak so far) of process `pid`, in MiB.
@@ -175,13 +218,23 @@ async fn graph(n: usize) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = mem_mib(pid, "VmRSS:");
     let mut sizes = Vec::new();
-    for args in [json!({}), json!({"format": "mermaid"}), json!({"limit": 10_000})] {
+    // The default calls (100 tasks) first: what stays after them must not depend on the board's size.
+    for args in [json!({}), json!({"format": "mermaid"})] {
         let (_, size) = call(&c, "get_task_graph", args).await;
         sizes.push(kb(size));
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let after_default = mem_mib(pid, "VmRSS:");
+    let (_, size) = call(&c, "get_task_graph", json!({"limit": 10_000})).await;
+    sizes.push(kb(size));
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let (peak, after) = (mem_mib(pid, "VmHWM:"), mem_mib(pid, "VmRSS:"));
-    println!("| {n} | {} | {} | {} | {before:.0} MiB | {peak:.0} MiB | {after:.0} MiB |", sizes[0], sizes[1], sizes[2]);
+    // "Close to where it was": the reads are bounded by `limit`, so what stays must not grow with the board.
+    let holds = if after_default - before <= GRAPH_RSS_GROWTH_MIB { "yes" } else { "NO" };
+    println!(
+        "| {n} | {} | {} | {} | {before:.0} MiB | {after_default:.0} MiB | {peak:.0} MiB | {after:.0} MiB | {holds} |",
+        sizes[0], sizes[1], sizes[2]
+    );
     c.cancel().await.ok();
 }
 
@@ -200,8 +253,9 @@ fn main() {
         }
         if !only_bytes {
             println!(
-                "\n| tasks | graph json (default) | mermaid (default) | json, limit 10,000 | RSS before | RSS peak \
-                 | RSS 2 s after |\n|---:|---:|---:|---:|---:|---:|---:|"
+                "\n| tasks | graph json (default) | mermaid (default) | json, limit 10,000 | RSS before | RSS 2 s after the \
+                 default calls | RSS peak | RSS 2 s after the limit 10,000 call | default calls: after ≤ before + \
+                 {GRAPH_RSS_GROWTH_MIB} MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---|"
             );
             for n in sizes {
                 graph(n).await;

@@ -30,7 +30,18 @@ async fn tool_schemas_carry_no_rust_formats_unions_or_float_noise() {
         }
         assert!(!o.get("type").is_some_and(Value::is_array), "union type in {o:?}");
         assert_ne!(o.get("default"), Some(&Value::Null));
+        assert!(!o.get("title").is_some_and(Value::is_string), "a schema title in {o:?}");
     });
+    for t in &tools {
+        for (name, p) in t.input_schema["properties"].as_object().unwrap() {
+            let prose = p.get("description").and_then(Value::as_str).unwrap_or_default().to_lowercase();
+            assert!(
+                p.get("default").is_none() || !prose.contains("default"),
+                "{}.{name}: the default is in `default`, not in prose: {prose}",
+                t.name
+            );
+        }
+    }
     let expand = tools.iter().find(|t| t.name == "expand_task").unwrap();
     assert_eq!(expand.input_schema["properties"]["temperature"]["default"], json!(0.7));
     let out = serde_json::to_string(&tools.iter().map(|t| &t.output_schema).collect::<Vec<_>>()).unwrap();

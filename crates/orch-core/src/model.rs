@@ -289,6 +289,16 @@ pub struct GraphData {
     pub edges: Vec<(TaskId, TaskId)>,
 }
 
+/// A scope's graph without task content: each task's id and status, and the dependency edges. A bounded graph read
+/// chooses its tasks from this (a few bytes a task, whatever the descriptions hold) and then loads only those.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphIndex {
+    /// Each task's id and status, ordered by id.
+    pub tasks: Vec<(TaskId, Status)>,
+    /// Edges as (task, prerequisite): the first depends on the second. Ordered.
+    pub edges: Vec<(TaskId, TaskId)>,
+}
+
 /// A request to link a commit to a task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCommitLink {

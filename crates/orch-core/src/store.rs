@@ -60,6 +60,13 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Every task of a project (all projects when `None`) and the edges among them.
     async fn graph(&self, project_id: Option<&str>) -> Result<GraphData>;
 
+    /// Every task's id and status in a project (all projects when `None`) and the edges among them: what a bounded
+    /// graph read needs to choose its tasks without loading every task's content.
+    async fn graph_index(&self, project_id: Option<&str>) -> Result<GraphIndex>;
+
+    /// The tasks with these ids, ordered by id; ids that do not exist are left out.
+    async fn tasks_by_ids(&self, ids: &[TaskId]) -> Result<Vec<Task>>;
+
     /// Claims the first of `candidates` (tried in order) that is still pending, unclaimed and has every prerequisite
     /// completed: it becomes `in_progress` with `assignee` and `claimed_at` set, atomically, so concurrent callers —
     /// in this process or others sharing the database — never claim the same task. `None` when no candidate qualifies.

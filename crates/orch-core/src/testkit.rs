@@ -21,7 +21,7 @@ macro_rules! store_conformance_tests {
             create_and_get_round_trip, missing_task_is_not_found, dependencies_must_exist_in_the_same_project,
             subtasks_inherit_the_parent_project, update_changes_and_clears_fields, update_refuses_cycles_with_path,
             status_rules_and_timestamps, delete_refuses_while_needed_and_force_cascades, list_filters_and_pages,
-            metrics_count_and_measure, graph_by_project, commit_links_are_idempotent, executions_and_analyses,
+            metrics_count_and_measure, graph_by_project, graph_index_holds_ids_statuses_and_edges, commit_links_are_idempotent, executions_and_analyses,
             batch_create_resolves_references_and_is_atomic, claims_take_only_ready_unclaimed_tasks,
             concurrent_claims_never_share_a_task, stale_claims_are_released, history_is_most_recent_first,
             transitive_dependents_follow_every_path, external_keys_are_unique_per_project, documents_are_kept_once,
@@ -320,6 +320,26 @@ pub async fn graph_by_project(store: &dyn TaskStore) {
     assert!(store.graph(Some("none")).await.unwrap().tasks.is_empty());
     let projects = store.projects().await.unwrap();
     assert_eq!(projects, vec![(DEFAULT_PROJECT.to_string(), 3), ("x".to_string(), 1)]);
+}
+
+pub async fn graph_index_holds_ids_statuses_and_edges(store: &dyn TaskStore) {
+    let a = create(store, new("a")).await;
+    let b = create(store, NewTask { dependencies: vec![a.id], ..new("b") }).await;
+    let c = create(store, NewTask { dependencies: vec![a.id, b.id], ..new("c") }).await;
+    let x = create(store, NewTask { project_id: Some("x".into()), ..new("x") }).await;
+    let y = create(store, NewTask { project_id: Some("x".into()), dependencies: vec![x.id], ..new("y") }).await;
+    store.set_status(a.id, Status::Completed, false).await.unwrap();
+    let g = store.graph_index(Some(DEFAULT_PROJECT)).await.unwrap();
+    assert_eq!(g.tasks, vec![(a.id, Status::Completed), (b.id, Status::Pending), (c.id, Status::Pending)]);
+    assert_eq!(g.edges, vec![(b.id, a.id), (c.id, a.id), (c.id, b.id)]);
+    let all = store.graph_index(None).await.unwrap();
+    assert_eq!(all.tasks.len(), 5);
+    assert_eq!(all.edges, vec![(b.id, a.id), (c.id, a.id), (c.id, b.id), (y.id, x.id)]);
+    assert_eq!(store.graph_index(Some("none")).await.unwrap(), GraphIndex::default());
+    // Whole tasks, ordered by id, unknown ids left out, each once.
+    let got = store.tasks_by_ids(&[y.id, TaskId(999_999), b.id, y.id]).await.unwrap();
+    assert_eq!(got, vec![store.get_task(b.id).await.unwrap(), store.get_task(y.id).await.unwrap()]);
+    assert!(store.tasks_by_ids(&[]).await.unwrap().is_empty());
 }
 
 pub async fn commit_links_are_idempotent(store: &dyn TaskStore) {

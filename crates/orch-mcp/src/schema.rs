@@ -8,6 +8,9 @@
 //! - enums whose variants carry descriptions become one `enum` list (the parameter's description names the values),
 //!   written where they are used instead of referenced; defaults of null, false and [] (what absence means) go;
 //! - no `additionalProperties: false`: the server refuses unknown arguments itself, naming them;
+//! - no `title`s, no `type` beside an `enum` of strings (the values say it), no lone `minimum: 0` (serde refuses a
+//!   negative value for an unsigned parameter, naming it); a bound with a maximum stays, as it is a range;
+//! - a definition used once is written where it is used (a `$ref` and its `$defs` entry cost more than the shape);
 //! - output schemas keep the shape (types, required keys, enums) and drop the prose, formats and bounds: the meaning
 //!   of a result field is documented once, in the docs, not on every turn.
 
@@ -28,9 +31,51 @@ pub fn lean(schema: &Map<String, Value>, usage: Use) -> Map<String, Value> {
     out.remove("$schema");
     // Unknown arguments are refused by the server with a message naming them; the keyword repeats that per tool.
     out.remove("additionalProperties");
+    // The tool's description says what the tool does; a title or description of the whole schema repeats it.
+    out.remove("title");
+    out.remove("description");
     walk(&mut out, usage);
     inline_enums(&mut out);
+    inline_single_use(&mut out);
     out
+}
+
+/// Writes each definition that is referred to once where it is used, and drops definitions nothing refers to.
+/// A definition referred to more than once (or by itself) stays.
+fn inline_single_use(root: &mut Map<String, Value>) {
+    loop {
+        let Some(Value::Object(defs)) = root.get("$defs") else { return };
+        let mut counts: std::collections::HashMap<String, usize> =
+            defs.keys().map(|k| (format!("#/$defs/{k}"), 0)).collect();
+        count_refs(&Value::Object(root.clone()), &mut counts);
+        let pick = defs.iter().find_map(|(name, def)| {
+            let target = format!("#/$defs/{name}");
+            let mut own = std::collections::HashMap::from([(target.clone(), 0)]);
+            count_refs(def, &mut own);
+            (counts[&target] <= 1 && own[&target] == 0).then(|| (name.clone(), target, def.clone()))
+        });
+        let Some((name, target, def)) = pick else { return };
+        if let Some(Value::Object(defs)) = root.get_mut("$defs") {
+            defs.remove(&name);
+            if defs.is_empty() {
+                root.remove("$defs");
+            }
+        }
+        replace_refs(root, &Map::from_iter([(target, def)]));
+    }
+}
+
+fn count_refs(v: &Value, counts: &mut std::collections::HashMap<String, usize>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(n) = o.get("$ref").and_then(Value::as_str).and_then(|r| counts.get_mut(r)) {
+                *n += 1;
+            }
+            o.values().for_each(|c| count_refs(c, counts));
+        }
+        Value::Array(a) => a.iter().for_each(|c| count_refs(c, counts)),
+        _ => {}
+    }
 }
 
 /// Replaces each `$ref` to an enum definition with the enum itself (an enum is shorter than a reference plus its
@@ -80,11 +125,16 @@ fn replace_refs(v: &mut Map<String, Value>, enums: &Map<String, Value>) {
 
 /// Rewrites one schema object and every subschema under it.
 fn walk(s: &mut Map<String, Value>, usage: Use) {
+    s.remove("title");
     if usage == Use::Output {
         // A result is checked for its shape; bounds and formats of values the server wrote add nothing.
-        for key in ["description", "title", "format", "minimum", "maximum"] {
+        for key in ["description", "format", "minimum", "maximum"] {
             s.remove(key);
         }
+    }
+    // `minimum: 0` alone only says "unsigned", which serde enforces with a message naming the parameter.
+    if s.get("minimum") == Some(&Value::from(0)) && s.get("maximum").is_none() {
+        s.remove("minimum");
     }
     if s.get("format").and_then(Value::as_str).is_some_and(is_rust_format) {
         s.remove("format");
@@ -100,6 +150,11 @@ fn walk(s: &mut Map<String, Value>, usage: Use) {
         *d = d.split_whitespace().collect::<Vec<_>>().join(" ");
     }
     collapse_const_variants(s);
+    if s.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().all(Value::is_string))
+        && s.get("type") == Some(&Value::from("string"))
+    {
+        s.remove("type");
+    }
     let required: Vec<String> = s
         .get("required")
         .and_then(Value::as_array)
@@ -214,7 +269,7 @@ mod tests {
                 "properties": {
                     "priority": {"type": "integer", "minimum": 0, "maximum": 4, "description": "P."},
                     "model": {"type": "string", "description": "Model."},
-                    "status": {"type": "string", "enum": ["a", "b"]},
+                    "status": {"enum": ["a", "b"]},
                     "description": {"type": "string", "description": "A property named description stays."},
                     "when": {"type": "string", "format": "date-time"},
                     "flags": {"type": "array", "items": {"type": "string"}, "description": "Two lines."}
@@ -225,6 +280,42 @@ mod tests {
         let lean_out = lean(&input, Use::Output);
         assert!(lean_out["properties"].get("description").is_some(), "a property is not prose");
         assert!(!serde_json::to_string(&lean_out).unwrap().contains("\"description\":\""), "{lean_out:?}");
+    }
+
+    #[test]
+    fn titles_lone_minimums_and_single_use_definitions_go() {
+        let s = obj(json!({
+            "title": "P",
+            "type": "object",
+            "properties": {
+                "n": {"type": "integer", "minimum": 0, "title": "N"},
+                "a": {"$ref": "#/$defs/A"},
+                "b1": {"$ref": "#/$defs/B"},
+                "b2": {"type": "array", "items": {"$ref": "#/$defs/B"}},
+                "title": {"type": "string"}
+            },
+            "$defs": {
+                "A": {"type": "object", "properties": {"x": {"$ref": "#/$defs/C"}}},
+                "B": {"type": "object", "properties": {"y": {"type": "integer"}}},
+                "C": {"type": "object", "properties": {"z": {"type": "string"}}},
+                "Unused": {"type": "object"}
+            }
+        }));
+        assert_eq!(
+            Value::Object(lean(&s, Use::Input)),
+            json!({
+                "type": "object",
+                "properties": {
+                    "n": {"type": "integer"},
+                    "a": {"type": "object", "properties": {"x": {"type": "object", "properties": {"z": {"type": "string"}}}}},
+                    "b1": {"$ref": "#/$defs/B"},
+                    "b2": {"type": "array", "items": {"$ref": "#/$defs/B"}},
+                    "title": {"type": "string"}
+                },
+                "$defs": {"B": {"type": "object", "properties": {"y": {"type": "integer"}}}}
+            }),
+            "a property named title stays; B is used twice"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod defaults;
 mod interop;
+mod shapes;
 pub use interop::*;
 
 /// Task status.
@@ -152,40 +153,48 @@ pub fn ids(ids: Vec<TaskId>) -> Vec<i64> {
 #[serde(deny_unknown_fields)]
 pub struct CreateTaskParams {
     /// Title (at most 500 characters).
+    #[schemars(description = "")]
     pub title: String,
-    /// Task description.
+    /// Description.
     #[serde(default)]
+    #[schemars(description = "")]
     pub description: Option<String>,
-    /// Priority from 0 (lowest) to 4 (highest).
+    /// 4 is highest.
     #[serde(default)]
     #[schemars(range(max = 4))]
     pub priority: u8,
-    /// Ids of tasks in the same project to complete first.
+    /// Task ids to complete first.
     #[serde(default)]
     pub dependencies: Vec<i64>,
     /// Tags (stored lower case).
     #[serde(default)]
+    #[schemars(description = "")]
     pub tags: Vec<String>,
     /// Programming language (python, typescript…).
     #[serde(default)]
+    #[schemars(description = "")]
     pub code_language: Option<String>,
     /// Execution environment details.
     #[serde(default)]
+    #[schemars(description = "")]
     pub execution_environment: Option<String>,
-    /// Project (default "default-project", or the parent's).
+    /// Default: the parent's or default-project.
     #[serde(default)]
     pub project_id: Option<String>,
     /// Parent task id, to create a subtask.
     #[serde(default)]
+    #[schemars(description = "")]
     pub parent_id: Option<i64>,
     /// Implementation details or acceptance criteria (Markdown).
     #[serde(default)]
+    #[schemars(description = "")]
     pub details: Option<String>,
-    /// Kind of work: implementation, test, documentation, research…
+    /// E.g. implementation, test.
     #[serde(default)]
     pub task_type: Option<String>,
     /// Estimated effort in hours.
     #[serde(default)]
+    #[schemars(description = "")]
     pub estimated_hours: Option<f64>,
 }
 
@@ -193,6 +202,7 @@ pub struct CreateTaskParams {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TaskResult {
     /// The task as stored.
+    #[schemars(schema_with = "shapes::task")]
     pub task: TaskDto,
     /// What happened.
     pub message: String,
@@ -206,40 +216,51 @@ pub struct TaskResult {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskParams {
     /// Task to edit.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// New title.
     #[serde(default)]
+    #[schemars(description = "")]
     pub title: Option<String>,
     /// New description ("" clears it).
     #[serde(default)]
+    #[schemars(description = "")]
     pub description: Option<String>,
     /// New details ("" clears them).
     #[serde(default)]
+    #[schemars(description = "")]
     pub details: Option<String>,
     /// New priority, 0–4.
     #[serde(default)]
     #[schemars(range(max = 4))]
+    #[schemars(description = "")]
     pub priority: Option<u8>,
-    /// Replacement tag list.
+    /// Replaces the tags.
     #[serde(default)]
     pub tags: Option<Vec<String>>,
     /// New language ("" clears it).
     #[serde(default)]
+    #[schemars(description = "")]
     pub code_language: Option<String>,
     /// New execution environment ("" clears it).
     #[serde(default)]
+    #[schemars(description = "")]
     pub execution_environment: Option<String>,
     /// New task type ("" clears it).
     #[serde(default)]
+    #[schemars(description = "")]
     pub task_type: Option<String>,
     /// New effort estimate in hours.
     #[serde(default)]
+    #[schemars(description = "")]
     pub estimated_hours: Option<f64>,
     /// Task ids to add as dependencies (a cycle is refused).
     #[serde(default)]
+    #[schemars(description = "")]
     pub add_dependencies: Vec<i64>,
     /// Task ids to remove from the dependencies.
     #[serde(default)]
+    #[schemars(description = "")]
     pub remove_dependencies: Vec<i64>,
 }
 
@@ -251,10 +272,12 @@ pub struct UpdateTaskParams {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskStatusParams {
     /// Task to update.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// New status.
+    #[schemars(description = "")]
     pub status: StatusDto,
-    /// Start or complete despite unfinished dependencies.
+    /// Ignore unfinished dependencies.
     #[serde(default)]
     pub force: bool,
 }
@@ -263,6 +286,7 @@ pub struct UpdateTaskStatusParams {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct UpdateTaskStatusResult {
     /// The task after the change.
+    #[schemars(schema_with = "shapes::task")]
     pub task: TaskDto,
     /// Status before the change.
     pub previous_status: StatusDto,
@@ -278,12 +302,15 @@ pub struct UpdateTaskStatusResult {
 #[serde(deny_unknown_fields)]
 pub struct GetTaskParams {
     /// Task to read.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// Include the code execution history.
     #[serde(default)]
+    #[schemars(description = "")]
     pub include_executions: bool,
     /// Include stored analysis results (complexity, effort).
     #[serde(default)]
+    #[schemars(description = "")]
     pub include_analysis: bool,
 }
 
@@ -407,30 +434,38 @@ pub struct GetTaskResult {
 pub struct ListTasksParams {
     /// Only tasks with this status.
     #[serde(default)]
+    #[schemars(description = "")]
     pub status: Option<StatusDto>,
     /// Only tasks in this language.
     #[serde(default)]
+    #[schemars(description = "")]
     pub code_language: Option<String>,
     /// Add metrics over all matching tasks.
     #[serde(default)]
+    #[schemars(description = "")]
     pub include_metrics: bool,
     /// Only tasks of this project.
     #[serde(default)]
+    #[schemars(description = "")]
     pub project_id: Option<String>,
-    /// Only tasks carrying all of these tags.
+    /// All must match.
     #[serde(default)]
     pub tags: Vec<String>,
     /// Only direct subtasks of this task.
     #[serde(default)]
+    #[schemars(description = "")]
     pub parent_id: Option<i64>,
     /// Page size, 1–500 (default 50).
     #[serde(default)]
     #[schemars(range(min = 1, max = 500))]
+    #[schemars(description = "")]
+    #[schemars(extend("default" = 50))]
     pub limit: Option<u32>,
     /// Tasks to skip; use next_offset.
     #[serde(default)]
+    #[schemars(description = "")]
     pub offset: Option<u64>,
-    /// Row fields: default a summary (id, title, status, priority; no description); ["all"] for whole tasks, or names.
+    /// ["all"] or names; default a summary.
     #[serde(default)]
     pub fields: Vec<String>,
 }
@@ -562,6 +597,7 @@ pub struct ListTasksResult {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ListTasksPage {
     /// This page of matching tasks, ordered by id.
+    #[schemars(schema_with = "shapes::rows")]
     pub tasks: Vec<TaskRow>,
     /// Total number of matching tasks across all pages.
     pub count: u64,
@@ -585,8 +621,9 @@ pub struct ListTasksPage {
 #[serde(deny_unknown_fields)]
 pub struct DeleteTaskParams {
     /// Task to delete.
+    #[schemars(description = "")]
     pub task_id: i64,
-    /// Also remove dependents' edges and delete subtasks.
+    /// Delete subtasks, drop dependents' edges.
     #[serde(default)]
     pub force: bool,
 }
@@ -624,23 +661,30 @@ pub enum GraphFormatDto {
 pub struct GetTaskGraphParams {
     /// Output format: json (default), mermaid or dot.
     #[serde(default)]
+    #[schemars(description = "")]
     pub format: GraphFormatDto,
     /// Only this project's tasks (default: all projects).
     #[serde(default)]
+    #[schemars(description = "")]
     pub project_id: Option<String>,
     /// Only tasks with this status.
     #[serde(default)]
+    #[schemars(description = "")]
     pub status: Option<StatusDto>,
-    /// Only this task and the tasks within depth dependency steps of it.
+    /// Its neighbourhood within depth.
     #[serde(default)]
     pub root_task_id: Option<i64>,
-    /// Steps from root_task_id, 0-20 (default 2).
+    /// Dependency steps from root_task_id, 0-20 (default 2).
     #[serde(default)]
     #[schemars(range(max = 20))]
+    #[schemars(extend("default" = 2))]
+    #[schemars(description = "")]
     pub depth: Option<u32>,
     /// Most tasks, 1-10000 (default 100).
     #[serde(default)]
     #[schemars(range(min = 1, max = 10000))]
+    #[schemars(description = "")]
+    #[schemars(extend("default" = 100))]
     pub limit: Option<u32>,
 }
 
@@ -674,6 +718,7 @@ pub struct GetTaskGraphResult {
     /// The graph in the requested format.
     pub graph: GraphDto,
     /// The tasks in the graph as summary rows (without description), with their dependencies.
+    #[schemars(schema_with = "shapes::rows")]
     pub tasks: Vec<TaskRow>,
     /// Dependency edges between them, prerequisite (`from`) to dependent (`to`).
     pub edges: Vec<EdgeDto>,
@@ -693,14 +738,18 @@ pub struct GetTaskGraphResult {
 #[serde(deny_unknown_fields)]
 pub struct LinkGitCommitParams {
     /// Task to link the commit to.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// Commit hash: 7–64 hex characters (short, SHA-1 or SHA-256).
+    #[schemars(description = "")]
     pub commit_hash: String,
     /// Commit message.
     #[serde(default)]
+    #[schemars(description = "")]
     pub commit_message: Option<String>,
     /// Commit author.
     #[serde(default)]
+    #[schemars(description = "")]
     pub author: Option<String>,
 }
 
@@ -752,18 +801,21 @@ impl LanguageDto {
 #[serde(deny_unknown_fields)]
 pub struct ExecuteCodeParams {
     /// Task the execution is recorded against.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// python, javascript, typescript, bash or sql.
+    #[schemars(description = "")]
     pub language: LanguageDto,
     /// The code to run.
+    #[schemars(description = "")]
     pub code: String,
-    /// Timeout in seconds, 1-3600; default the server's EXECUTION_TIMEOUT (30 unless the operator set it).
+    /// Seconds, 1-3600; default EXECUTION_TIMEOUT (30).
     #[serde(default)]
     pub timeout: Option<f64>,
-    /// Directory under a workspace root (relative: in the default workspace); default a fresh temporary one.
+    /// Under a workspace root; default a fresh one.
     #[serde(default)]
     pub working_directory: Option<String>,
-    /// Packages to install for this execution only (pip for python, npm for javascript/typescript).
+    /// Installed for this run (pip, npm).
     #[serde(default)]
     pub packages: Vec<String>,
 }
@@ -823,20 +875,25 @@ pub struct ExecuteCodeResult {
 #[serde(deny_unknown_fields)]
 pub struct AnalyzeParams {
     /// Task to analyse.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// Use the dependency graph and the files' import graph.
     #[serde(default = "AnalyzeParams::analyze_dependencies")]
+    #[schemars(description = "")]
     pub analyze_dependencies: bool,
     /// Estimate the code volume.
     #[serde(default = "AnalyzeParams::estimate_code_volume")]
+    #[schemars(description = "")]
     pub estimate_code_volume: bool,
     /// Assess technical risk.
     #[serde(default = "AnalyzeParams::assess_risk")]
+    #[schemars(description = "")]
     pub assess_risk: bool,
     /// Calibrate with completed tasks of the project.
     #[serde(default = "AnalyzeParams::use_historical_data")]
+    #[schemars(description = "")]
     pub use_historical_data: bool,
-    /// Project directory to scan for the task's files.
+    /// Scanned for the task's files.
     #[serde(default)]
     pub project_root: Option<String>,
 }
@@ -891,35 +948,45 @@ pub enum ProviderDto {
 #[serde(deny_unknown_fields)]
 pub struct ExpandTaskParams {
     /// Task to expand into subtasks.
+    #[schemars(description = "")]
     pub task_id: i64,
     /// Expansion depth (default 2, at most max_depth).
     #[serde(default = "ExpandTaskParams::depth")]
+    #[schemars(description = "")]
     pub depth: u32,
     /// Maximum expansion depth (default 3).
     #[serde(default = "ExpandTaskParams::max_depth")]
+    #[schemars(description = "")]
     pub max_depth: u32,
     /// Generate test tasks.
     #[serde(default = "ExpandTaskParams::include_tests")]
+    #[schemars(description = "")]
     pub include_tests: bool,
     /// Generate documentation tasks.
     #[serde(default = "ExpandTaskParams::include_documentation")]
+    #[schemars(description = "")]
     pub include_documentation: bool,
     /// Include implementation steps.
     #[serde(default = "ExpandTaskParams::include_implementation")]
+    #[schemars(description = "")]
     pub include_implementation: bool,
     /// openai, anthropic or auto (default).
     #[serde(default)]
+    #[schemars(description = "")]
     pub provider: ProviderDto,
     /// Model to ask for.
     #[serde(default)]
+    #[schemars(description = "")]
     pub model: Option<String>,
     /// Maximum tokens for the LLM response (default 2000).
     #[serde(default = "ExpandTaskParams::max_tokens")]
+    #[schemars(description = "")]
     pub max_tokens: u32,
     /// Temperature 0-2 (default 0.7).
     #[serde(default = "ExpandTaskParams::temperature")]
+    #[schemars(description = "")]
     pub temperature: f64,
-    /// Replace the task's existing subtasks (otherwise refused).
+    /// Replace existing subtasks.
     #[serde(default)]
     pub replace: bool,
 }
@@ -951,42 +1018,50 @@ pub(crate) fn default_project() -> String {
 #[serde(deny_unknown_fields)]
 pub struct ParsePrdParams {
     /// PRD Markdown content (at most 1 MiB).
+    #[schemars(description = "")]
     pub content: String,
     /// Project for the generated tasks (default "default-project").
     #[serde(default = "ParsePrdParams::project_id")]
+    #[schemars(description = "")]
     pub project_id: String,
     /// Create tasks from the features and requirements found.
     #[serde(default = "ParsePrdParams::generate_tasks")]
+    #[schemars(description = "")]
     pub generate_tasks: bool,
     /// Turn "Depends on", "requires", "after" into task dependencies.
     #[serde(default = "ParsePrdParams::analyze_dependencies")]
+    #[schemars(description = "")]
     pub analyze_dependencies: bool,
     /// Extract "As a ..., I want ... so that ..." user stories.
     #[serde(default = "ParsePrdParams::extract_user_stories")]
+    #[schemars(description = "")]
     pub extract_user_stories: bool,
     /// Parse acceptance criteria (bullets, checkboxes, Given/When/Then).
     #[serde(default = "ParsePrdParams::parse_acceptance_criteria")]
+    #[schemars(description = "")]
     pub parse_acceptance_criteria: bool,
-    /// Items below this confidence (0-1) are reported, not made tasks.
+    /// Below it: reported, not a task.
     #[serde(default = "ParsePrdParams::confidence_threshold")]
     pub confidence_threshold: f64,
-    /// auto (default): a model completes and cross-checks the parse when one is available (MCP sampling, else a
-    /// configured OpenAI/Anthropic key), else offline; offline: the rule-based parser only; llm: refused when no
-    /// model is available.
+    /// offline: rules only; llm: a model or an error.
     #[serde(default = "ParsePrdParams::mode")]
     pub mode: PrdModeDto,
     /// openai, anthropic or auto (default): which configured provider goes first.
     #[serde(default = "ParsePrdParams::provider")]
+    #[schemars(description = "")]
     pub provider: ProviderDto,
     /// Model to ask for.
     #[serde(default = "ParsePrdParams::model")]
+    #[schemars(description = "")]
     pub model: Option<String>,
     /// Maximum tokens of each model answer (default 4000).
     #[serde(default = "ParsePrdParams::max_tokens")]
+    #[schemars(description = "")]
     pub max_tokens: u32,
-    /// Document tokens sent per model call, estimated at 4 characters each (200-200000, default 6000); a longer
-    /// PRD is sent in parts split at headings.
+    /// Document tokens sent per model call (default 6000); a longer PRD is sent in parts split at headings.
     #[serde(default = "ParsePrdParams::chunk_tokens")]
+    #[schemars(description = "")]
+    #[schemars(range(min = 200, max = 200000))]
     pub chunk_tokens: u32,
 }
 
@@ -1035,54 +1110,65 @@ pub struct ParsePrdResult {
 #[serde(deny_unknown_fields)]
 pub struct GetNextTaskParams {
     /// Project to select a task from.
+    #[schemars(description = "")]
     pub project_id: String,
-    /// Maximum complexity score (default 8; unanalysed tasks pass).
+    /// Unanalysed tasks pass.
     #[serde(default = "GetNextTaskParams::max_complexity")]
     pub max_complexity: f64,
-    /// Maximum complexity threshold (default 8); the lower of the two applies.
+    /// The lower of the two applies.
     #[serde(default = "GetNextTaskParams::max_complexity_limit")]
     pub max_complexity_limit: f64,
     /// Preferred task types (soft).
     #[serde(default)]
+    #[schemars(description = "")]
     pub preferred_task_types: Vec<String>,
     /// Preferred programming languages (soft).
     #[serde(default)]
+    #[schemars(description = "")]
     pub preferred_languages: Vec<String>,
     /// Tasks with any of these tags are never selected.
     #[serde(default)]
+    #[schemars(description = "")]
     pub excluded_tags: Vec<String>,
     /// Only tasks carrying all of these tags.
     #[serde(default)]
+    #[schemars(description = "")]
     pub required_tags: Vec<String>,
     /// Only tasks estimated at most this many hours.
     #[serde(default)]
+    #[schemars(description = "")]
     pub max_estimated_hours: Option<f64>,
     /// Only tasks estimated at least this many hours.
     #[serde(default)]
+    #[schemars(description = "")]
     pub min_estimated_hours: Option<f64>,
     /// Only tasks with at least this priority (0-4).
     #[serde(default)]
     #[schemars(range(max = 4))]
+    #[schemars(description = "")]
     pub priority_threshold: Option<u8>,
     /// Favour tasks similar to other ready tasks.
     #[serde(default = "GetNextTaskParams::enable_grouping")]
+    #[schemars(description = "")]
     pub enable_grouping: bool,
     /// Favour tasks close to the assignee's latest task.
     #[serde(default = "GetNextTaskParams::minimize_context_switching")]
+    #[schemars(description = "")]
     pub minimize_context_switching: bool,
     /// Working hours left today; tasks that fit score higher.
     #[serde(default)]
+    #[schemars(description = "")]
     pub hours_available_today: Option<f64>,
-    /// Developers available; above 1 adds a team plan.
+    /// Above 1 adds a team plan.
     #[serde(default)]
     pub available_developers: Option<u32>,
-    /// Atomically take the selected task for assignee (in_progress); release with update_task_status pending.
+    /// Take it for assignee.
     #[serde(default)]
     pub claim: bool,
-    /// Who is asking (an agent or person id); required with claim.
+    /// Required with claim.
     #[serde(default)]
     pub assignee: Option<String>,
-    /// Full selection: every factor of every ranked task, the whole critical path.
+    /// Full factor table.
     #[serde(default)]
     pub explain: bool,
 }
@@ -1095,6 +1181,7 @@ pub struct GetNextTaskResult {
     pub selection: serde_json::Value,
     /// The task claimed for the assignee (claim: true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "shapes::task")]
     pub claimed_task: Option<TaskDto>,
     /// Stale claims released before selecting.
     pub released_task_ids: Vec<i64>,

@@ -64,8 +64,14 @@ impl Orchestrator {
         }
         let root = scope.root.map(|r| validate::task_id("root_task_id", r)).transpose()?;
         let project = scope.project_id.as_deref().map(|p| validate::project_id(Some(p))).transpose()?;
-        let data = self.store.graph(project.as_deref()).await?;
-        let (data, total) = bound(data, root, depth, scope.status, limit as usize)?;
+        // Choose from ids and statuses only, then load the chosen tasks: memory follows `limit`, not the board.
+        let index = self.store.graph_index(project.as_deref()).await?;
+        let (kept, total) = choose(index.tasks, &index.edges, root, depth, scope.status, limit as usize)?;
+        let tasks = self.store.tasks_by_ids(&kept).await?;
+        // A task deleted between the two reads is left out, and so are its edges.
+        let loaded: BTreeSet<TaskId> = tasks.iter().map(|t| t.id).collect();
+        let edges = index.edges.into_iter().filter(|(t, p)| loaded.contains(t) && loaded.contains(p)).collect();
+        let data = GraphData { tasks, edges };
         let rendered = match format {
             GraphFormat::Json => None,
             GraphFormat::Mermaid => Some(render::mermaid(&data)),
@@ -76,42 +82,49 @@ impl Orchestrator {
     }
 }
 
-/// `data` narrowed to the scope and cut to `limit` tasks, and how many tasks were in scope.
-fn bound(
-    data: GraphData,
+/// The ids (ascending) of at most `limit` tasks of the scope, and how many tasks were in scope: the nearest the root
+/// first, then unfinished before completed, then by id.
+fn choose(
+    tasks: Vec<(TaskId, Status)>,
+    edges: &[(TaskId, TaskId)],
     root: Option<TaskId>,
     depth: u32,
     status: Option<Status>,
     limit: usize,
-) -> Result<(GraphData, u64)> {
-    // Distance from the root (0 for every task without one): the cut keeps the closest tasks.
-    let distance: HashMap<TaskId, u32> = match root {
+) -> Result<(Vec<TaskId>, u64)> {
+    // Distance from the root; without one every task is at 0.
+    let distance: Option<HashMap<TaskId, u32>> = match root {
         Some(root) => {
-            if !data.tasks.iter().any(|t| t.id == root) {
+            if !tasks.iter().any(|(id, _)| *id == root) {
                 return Err(orch_core::Error::invalid(
                     "root_task_id",
                     format!("task #{} is not in this graph's scope; check the id and project_id", root.0),
                 )
                 .into());
             }
-            neighbourhood(&data.edges, root, depth)
+            Some(neighbourhood(edges, root, depth))
         }
-        None => data.tasks.iter().map(|t| (t.id, 0)).collect(),
+        None => None,
     };
-    let mut in_scope: Vec<_> = data
-        .tasks
+    let mut in_scope: Vec<(u32, bool, TaskId)> = tasks
         .into_iter()
-        .filter(|t| distance.contains_key(&t.id) && status.is_none_or(|s| t.status == s))
+        .filter(|(_, s)| status.is_none_or(|wanted| *s == wanted))
+        .filter_map(|(id, s)| {
+            let d = match &distance {
+                Some(distance) => *distance.get(&id)?,
+                None => 0,
+            };
+            Some((d, s == Status::Completed, id))
+        })
         .collect();
     let total = in_scope.len() as u64;
     if in_scope.len() > limit {
-        in_scope.sort_by_key(|t| (distance[&t.id], t.status == Status::Completed, t.id));
+        in_scope.select_nth_unstable(limit);
         in_scope.truncate(limit);
-        in_scope.sort_by_key(|t| t.id);
     }
-    let kept: BTreeSet<TaskId> = in_scope.iter().map(|t| t.id).collect();
-    let edges = data.edges.into_iter().filter(|(t, p)| kept.contains(t) && kept.contains(p)).collect();
-    Ok((GraphData { tasks: in_scope, edges }, total))
+    let mut kept: Vec<TaskId> = in_scope.into_iter().map(|(_, _, id)| id).collect();
+    kept.sort_unstable();
+    Ok((kept, total))
 }
 
 /// Each task within `depth` dependency steps of `root` (either direction), with its distance.
@@ -142,46 +155,45 @@ fn neighbourhood(edges: &[(TaskId, TaskId)], root: TaskId, depth: u32) -> HashMa
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use orch_core::Task;
-
-    fn task(id: i64, status: Status) -> Task {
-        Task { status, priority: 0, ..orch_core::testkit::task(id, &format!("t{id}")) }
-    }
+    use orch_core::GraphIndex;
 
     /// A chain 1 <- 2 <- … <- n (each depends on the one before); the first `done` completed.
-    fn chain(n: i64, done: i64) -> GraphData {
-        GraphData {
-            tasks: (1..=n).map(|i| task(i, if i <= done { Status::Completed } else { Status::Pending })).collect(),
+    fn chain(n: i64, done: i64) -> GraphIndex {
+        GraphIndex {
+            tasks: (1..=n).map(|i| (TaskId(i), if i <= done { Status::Completed } else { Status::Pending })).collect(),
             edges: (2..=n).map(|i| (TaskId(i), TaskId(i - 1))).collect(),
         }
     }
 
-    fn ids(g: &GraphData) -> Vec<i64> {
-        g.tasks.iter().map(|t| t.id.0).collect()
+    fn pick(
+        GraphIndex { tasks, edges }: GraphIndex,
+        root: Option<i64>,
+        depth: u32,
+        status: Option<Status>,
+        limit: usize,
+    ) -> Result<(Vec<i64>, u64)> {
+        let (kept, total) = choose(tasks, &edges, root.map(TaskId), depth, status, limit)?;
+        Ok((kept.into_iter().map(|t| t.0).collect(), total))
     }
 
     #[test]
-    fn the_limit_keeps_unfinished_work_first_and_each_task_once() {
-        let (g, total) = bound(chain(10, 6), None, 0, None, 3).unwrap();
-        assert_eq!((ids(&g), total), (vec![7, 8, 9], 10));
-        assert_eq!(g.edges, vec![(TaskId(8), TaskId(7)), (TaskId(9), TaskId(8))], "only edges between kept tasks");
+    fn the_limit_keeps_unfinished_work_first() {
+        assert_eq!(pick(chain(10, 6), None, 0, None, 3).unwrap(), (vec![7, 8, 9], 10));
+        assert_eq!(pick(chain(10, 6), None, 0, None, 100).unwrap(), ((1..=10).collect(), 10));
     }
 
     #[test]
     fn a_root_keeps_its_neighbourhood_closest_first() {
-        let (g, total) = bound(chain(10, 0), Some(TaskId(5)), 2, None, 100).unwrap();
-        assert_eq!((ids(&g), total), (vec![3, 4, 5, 6, 7], 5));
-        let (g, _) = bound(chain(10, 0), Some(TaskId(5)), 2, None, 3).unwrap();
-        assert_eq!(ids(&g), vec![4, 5, 6]);
-        let (g, _) = bound(chain(10, 0), Some(TaskId(5)), 0, None, 100).unwrap();
-        assert_eq!(ids(&g), vec![5]);
-        let err = bound(chain(3, 0), Some(TaskId(99)), 2, None, 100).unwrap_err().to_string();
+        assert_eq!(pick(chain(10, 0), Some(5), 2, None, 100).unwrap(), (vec![3, 4, 5, 6, 7], 5));
+        assert_eq!(pick(chain(10, 0), Some(5), 2, None, 3).unwrap().0, vec![4, 5, 6]);
+        assert_eq!(pick(chain(10, 0), Some(5), 0, None, 100).unwrap().0, vec![5]);
+        let err = pick(chain(3, 0), Some(99), 2, None, 100).unwrap_err().to_string();
         assert!(err.contains("root_task_id") && err.contains("#99"), "{err}");
     }
 
     #[test]
     fn status_narrows() {
-        let (g, total) = bound(chain(10, 6), None, 0, Some(Status::Completed), 100).unwrap();
-        assert_eq!((ids(&g).len(), total), (6, 6));
+        let (kept, total) = pick(chain(10, 6), None, 0, Some(Status::Completed), 100).unwrap();
+        assert_eq!((kept.len(), total), (6, 6));
     }
 }

@@ -18,6 +18,7 @@ mod changes;
 mod columns;
 mod config;
 mod error;
+mod graph_index;
 mod import;
 mod sql;
 
@@ -28,9 +29,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use orch_core::{
-    Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
-    NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage, TaskPatch,
-    TaskQuery, TaskStore,
+    Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, GraphIndex, NewCommitLink,
+    NewDocument, NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage,
+    TaskPatch, TaskQuery, TaskStore,
 };
 use sqlx_core::connection::Connection;
 use sqlx_core::executor::Executor;
@@ -380,6 +381,14 @@ impl TaskStore for PgStore {
 
     async fn graph(&self, project_id: Option<&str>) -> Result<GraphData> {
         in_tx!(self, "read the graph", begin_read, |c| sql::graph(c, project_id).await?)
+    }
+
+    async fn graph_index(&self, project_id: Option<&str>) -> Result<GraphIndex> {
+        in_tx!(self, "read the graph", begin_read, |c| graph_index::graph_index(c, project_id).await?)
+    }
+
+    async fn tasks_by_ids(&self, ids: &[TaskId]) -> Result<Vec<Task>> {
+        on_conn!(self, "read tasks", |c| sql::load_tasks(c, ids).await?)
     }
 
     async fn claim_first(&self, candidates: &[TaskId], assignee: &str) -> Result<Option<Task>> {

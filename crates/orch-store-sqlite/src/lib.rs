@@ -7,6 +7,7 @@
 
 mod changes;
 mod columns;
+mod graph_index;
 mod schema;
 mod sql;
 
@@ -16,9 +17,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use orch_core::{
-    Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, NewCommitLink, NewDocument,
-    NewExecution, NewTask, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics,
-    TaskPage, TaskPatch, TaskQuery, TaskStore,
+    Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, GraphIndex, NewCommitLink,
+    NewDocument, NewExecution, NewTask, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter, TaskId,
+    TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -249,6 +250,18 @@ impl TaskStore for SqliteStore {
     async fn graph(&self, project_id: Option<&str>) -> Result<GraphData> {
         let project_id = project_id.map(str::to_owned);
         self.read(move |tx| sql::graph(tx, project_id.as_deref())).await
+    }
+
+    async fn graph_index(&self, project_id: Option<&str>) -> Result<GraphIndex> {
+        let project_id = project_id.map(str::to_owned);
+        self.read(move |tx| graph_index::graph_index(tx, project_id.as_deref())).await
+    }
+
+    async fn tasks_by_ids(&self, ids: &[TaskId]) -> Result<Vec<Task>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        self.read(move |tx| sql::load_tasks(tx, &ids)).await
     }
 
     async fn claim_first(&self, candidates: &[TaskId], assignee: &str) -> Result<Option<Task>> {

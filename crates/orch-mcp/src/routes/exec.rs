@@ -11,9 +11,8 @@ use crate::tools;
 #[tool_router(router = exec_router, vis = "pub(crate)")]
 impl OrchestratorServer {
     #[tool(
-        description = "Run python, javascript, typescript, bash or sql code for a task in a sandbox (no network, no \
-        access outside its working directory, memory/process/time limits) and record the execution on the task. A \
-        failing program is a result with its exit code and stderr, not an error.",
+        description = "Run code for a task in a sandbox (no network, time and memory limits) and record it. A failing \
+        program is a result, not an error.",
         annotations(open_world_hint = true)
     )]
     async fn execute_code(

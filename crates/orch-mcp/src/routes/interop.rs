@@ -10,9 +10,7 @@ use crate::tools;
 #[tool_router(router = interop_router, vis = "pub(crate)")]
 impl OrchestratorServer {
     #[tool(
-        description = "Import a Task Master tasks.json or a beads issues.jsonl (the file content) into project_id: \
-        ids, subtasks, dependencies, status, priority, details. Importing the same file again updates the tasks it \
-        made instead of duplicating them. The result maps each item to its task and lists what had no counterpart."
+        description = "Import a Task Master tasks.json or beads issues.jsonl; importing it again updates its tasks."
     )]
     async fn import_tasks(
         &self,
@@ -22,9 +20,7 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Read the server's git repository history and link each commit to the tasks its message names \
-        (#12, task 12, refs #3, #4, closes #5), with the commit's real hash, author and message; each commit once per \
-        task. close_tasks: true also completes tasks a commit closes.",
+        description = "Link the server repository's commits to the tasks their messages name (#12, refs #3, closes #5).",
         annotations(idempotent_hint = true)
     )]
     async fn scan_git_commits(

@@ -9,9 +9,9 @@ use crate::tools;
 
 #[tool_router(router = next_router, vis = "pub(crate)")]
 impl OrchestratorServer {
-    #[tool(description = "Pick the best ready task of a project (dependencies done, unclaimed, within the \
-        constraints), ranked by priority, what it unblocks, critical path, time fit and context. Returns why and \
-        alternatives (explain: the full factor table). claim: true takes it atomically for assignee.")]
+    #[tool(
+        description = "Pick the best ready task of a project, with why and alternatives; claim takes it for assignee."
+    )]
     async fn get_next_task(
         &self,
         Parameters(p): Parameters<GetNextTaskParams>,

@@ -45,11 +45,8 @@ fn record_llm_usage(server: &OrchestratorServer, meta: &serde_json::Value) {
 #[tool_router(router = planning_router, vis = "pub(crate)")]
 impl OrchestratorServer {
     #[tool(
-        description = "Parse a Markdown PRD into features, requirements, user stories, acceptance criteria and \
-        tasks with dependencies, created in project_id. The rule-based parser reads the document; with mode auto \
-        (default) the client's model via MCP sampling, else a configured OpenAI/Anthropic key, completes and \
-        cross-checks it (items not in the document are dropped); `parser` says which and the tokens used. Importing \
-        the same PRD again updates the tasks it made instead of duplicating them.",
+        description = "Turn a Markdown PRD into features, stories, criteria and tasks with dependencies, cross-checked by a \
+        model when available. Importing it again updates its tasks.",
         annotations(open_world_hint = true)
     )]
     async fn parse_prd(
@@ -68,9 +65,7 @@ impl OrchestratorServer {
         wire(result)
     }
 
-    #[tool(description = "Score a task's complexity 1-10 with estimated hours, explained: code volume (scans \
-        project_root if given), dependencies, technical risk and the project's history, each with evidence. Offline; \
-        stored on the task.")]
+    #[tool(description = "Score a task's complexity 1-10 with hours and evidence; stored on the task.")]
     async fn analyze_complexity(
         &self,
         Parameters(p): Parameters<AnalyzeParams>,
@@ -78,8 +73,7 @@ impl OrchestratorServer {
         call(p, |p| tools::analyze_complexity(&self.orch, p)).await
     }
 
-    #[tool(description = "Estimate a task's effort in hours from the complexity model, calibrated by similar \
-        completed tasks of the project. Offline.")]
+    #[tool(description = "Estimate a task's hours from its complexity and the project's history.")]
     async fn estimate_effort(
         &self,
         Parameters(p): Parameters<AnalyzeParams>,
@@ -88,9 +82,8 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Break a task into subtasks (stored with parent_id and sibling dependencies), implementation \
-        steps, test and documentation tasks. Uses the client's model via MCP sampling, else a configured \
-        OpenAI/Anthropic key, else the offline planner; the result says which.",
+        description = "Break a task into stored subtasks, steps, test and documentation tasks (client's model, API key or \
+        offline planner).",
         annotations(open_world_hint = true)
     )]
     async fn expand_task(

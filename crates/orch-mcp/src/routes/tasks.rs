@@ -9,21 +9,20 @@ use crate::tools;
 
 #[tool_router(router = task_router, vis = "pub(crate)")]
 impl OrchestratorServer {
-    #[tool(description = "Create a task, optionally with dependencies (task ids in the same project), tags, \
-        language, project and parent. Returns the stored task.")]
+    #[tool(description = "Create a task; dependencies must be in the same project.")]
     async fn create_task(&self, Parameters(p): Parameters<CreateTaskParams>) -> Result<Json<TaskResult>, String> {
         call(p, |p| tools::create_task(&self.orch, p)).await
     }
 
-    #[tool(description = "Edit a task: title, description, details, priority, tags, language, environment, type, \
-        estimate, and add or remove dependencies. A dependency that would create a cycle is refused with the cycle.")]
+    #[tool(
+        description = "Edit a task: only the fields given change; \"\" clears a text field. A dependency cycle is refused."
+    )]
     async fn update_task(&self, Parameters(p): Parameters<UpdateTaskParams>) -> Result<Json<TaskResult>, String> {
         call(p, |p| tools::update_task(&self.orch, p)).await
     }
 
     #[tool(
-        description = "Set a task's status: pending, in_progress, blocked or completed. Starting or completing a \
-        task whose dependencies are unfinished is refused (listing them) unless force is true.",
+        description = "Set a task's status. Starting or completing it before its dependencies is refused unless force.",
         annotations(idempotent_hint = true)
     )]
     async fn update_task_status(
@@ -34,7 +33,7 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Get one task with its linked commits and, on request, its code executions and analyses.",
+        description = "A task with its commits, and on request its executions and analyses.",
         annotations(read_only_hint = true)
     )]
     async fn get_task(&self, Parameters(p): Parameters<GetTaskParams>) -> Result<Json<GetTaskResult>, String> {
@@ -42,9 +41,7 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "List tasks as summary rows (get_task has the whole task; fields asks for more), filtered \
-        by status, language, project, tags and parent; paged (limit, offset; count is the total). include_metrics \
-        adds counts, completion rate and median cycle time.",
+        description = "List tasks as summary rows (fields for more), filtered and paged; count is the total.",
         annotations(read_only_hint = true)
     )]
     async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> Result<Json<ListTasksPage>, String> {
@@ -52,8 +49,7 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Delete a task with its executions and commit links. Refused while other tasks depend on it \
-        or it has subtasks, unless force is true (removes those edges, deletes the subtasks).",
+        description = "Delete a task. Refused while tasks depend on it or it has subtasks, unless force.",
         annotations(destructive_hint = true)
     )]
     async fn delete_task(&self, Parameters(p): Parameters<DeleteTaskParams>) -> Result<Json<DeleteTaskResult>, String> {
@@ -61,9 +57,7 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Dependency graph as json (tasks and edges), mermaid or dot text. Edges point from a \
-        prerequisite to the task that depends on it. Holds at most limit tasks (default 100); truncated says when \
-        more are in scope: narrow with project_id, status, or root_task_id and depth (its neighbourhood).",
+        description = "Dependency graph (edges: prerequisite to dependent) as json, mermaid or dot, at most limit tasks.",
         annotations(read_only_hint = true)
     )]
     async fn get_task_graph(
@@ -74,9 +68,7 @@ impl OrchestratorServer {
     }
 
     #[tool(
-        description = "Link a git commit (7-64 hex characters) to a task for traceability. When the server has a git \
-        repository the hash must be one of its commits, and the stored hash, author and message are the \
-        repository's. Linking the same commit again changes nothing.",
+        description = "Link a git commit to a task; with a server repository it must be one of its commits.",
         annotations(idempotent_hint = true)
     )]
     async fn link_git_commit(

@@ -20,13 +20,16 @@ pub enum BoardFormatDto {
 #[serde(deny_unknown_fields)]
 pub struct ImportTasksParams {
     /// taskmaster or beads.
+    #[schemars(description = "")]
     pub format: BoardFormatDto,
     /// The file content: a Task Master tasks.json or a beads issues.jsonl (at most 64 MiB).
+    #[schemars(description = "")]
     pub content: String,
     /// Project for the tasks (default "default-project").
     #[serde(default = "default_project")]
+    #[schemars(description = "")]
     pub project_id: String,
-    /// Task Master only: the tag (board context) to import; default "master", or the file's only tag.
+    /// Task Master tag; default master or the only one.
     #[serde(default)]
     pub tag: Option<String>,
 }
@@ -81,20 +84,21 @@ pub struct ImportTasksResult {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanGitCommitsParams {
-    /// Only commits after this revision (hash, branch, tag, HEAD~5); default: all of HEAD's history.
+    /// Start after this revision.
     #[serde(default)]
     pub since: Option<String>,
-    /// Only this one commit (e.g. "HEAD"); overrides since.
+    /// Only this commit.
     #[serde(default)]
     pub commit: Option<String>,
-    /// Task reference regex; group `id` (or the first) is the task number.
+    /// Task reference regex (group id).
     #[serde(default)]
     pub pattern: Option<String>,
-    /// Complete the tasks a commit closes ("closes #5"); default TASK_ORCHESTRATOR_GIT_CLOSES.
+    /// Complete tasks a commit closes.
     #[serde(default)]
     pub close_tasks: Option<bool>,
     /// Read at most this many commits, newest first.
     #[serde(default)]
+    #[schemars(description = "")]
     pub max_commits: Option<u32>,
 }
 
@@ -130,5 +134,6 @@ pub struct ScanGitCommitsResult {
     pub warnings: Vec<String>,
     /// Tasks completed, after the change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "super::shapes::tasks")]
     pub completed_tasks: Vec<TaskDto>,
 }
