@@ -107,8 +107,107 @@ export interface AnalyzeComplexityInput {
 }
 export interface AnalyzeComplexityOutput {
   cached: boolean;
-  complexity: unknown;
+  complexity: {
+    confidence: number;
+    dependencies: {
+      importedBy: string[];
+      language: string | null;
+      lines: number;
+      path: string;
+      reason: string;
+    }[];
+    estimatedHours: number;
+    estimatedLinesOfCode: number;
+    factors: {
+      codeVolume: FactorScoreDto;
+      dependencies: FactorScoreDto;
+      historicalData: FactorScoreDto;
+      technicalRisk: FactorScoreDto;
+    };
+    metadata: {
+      analysisTime: string;
+      confidenceReasons: string[];
+      effort: {
+        evidence: string[];
+        historyHours: number | null;
+        historyRatio: number | null;
+        historyWeight: number;
+        modelHours: number;
+        modelScore: number;
+      };
+      filesRead: number;
+      filesScanned: number;
+      historyUsed: {
+        considered: number;
+        count: number;
+        similar: {
+          actualHours: number;
+          estimatedHours: number | null;
+          id: number;
+          sharedTerms: string[];
+          similarity: number;
+          title: string;
+        }[];
+        taskIds: number[];
+      };
+      importEdges: number;
+      method: string;
+      options: {
+        analyzeDependencies: boolean;
+        assessRisk: boolean;
+        estimateCodeVolume: boolean;
+        maxFiles: number;
+        projectRoot: string | null;
+        timeoutSeconds: number;
+        useHistoricalData: boolean;
+      };
+      version: string;
+      walkCapped: {
+        capped: boolean;
+        reason: string | null;
+      };
+      weights: {
+        codeVolume: number;
+        dependencies: number;
+        historicalData: number;
+        technicalRisk: number;
+      };
+      weightsNote: string | null;
+    };
+    riskAssessment: {
+      assessed: boolean;
+      level: ("low" | "medium" | "high" | "critical") | null;
+      risks: {
+        category:
+          | "security"
+          | "data_migration"
+          | "concurrency"
+          | "external_integration"
+          | "performance"
+          | "unfamiliar_tech"
+          | "dag_fan_in"
+          | "dag_fan_out";
+        evidence: string[];
+        points: number;
+        severity: "low" | "medium" | "high" | "critical";
+      }[];
+      technicalDebt: {
+        evidence: string[];
+        level: "low" | "medium" | "high" | "critical";
+        score: number;
+      };
+    };
+    score: number;
+  };
   message: string;
+}
+export interface FactorScoreDto {
+  configuredWeight: number;
+  contribution: number;
+  enabled: boolean;
+  evidence: string[];
+  score: number | null;
+  weight: number;
 }
 /**
  * Create a task, optionally with dependencies (task ids in the same project), tags, language, project and parent. Returns the stored task.
@@ -241,7 +340,14 @@ export interface EstimateEffortInput {
 export interface EstimateEffortOutput {
   complexityScore: number;
   confidence: number;
-  effort: unknown;
+  effort: {
+    evidence: string[];
+    historyHours: number | null;
+    historyRatio: number | null;
+    historyWeight: number;
+    modelHours: number;
+    modelScore: number;
+  };
   estimatedHours: number;
   message: string;
 }
@@ -285,7 +391,14 @@ export interface ExecutionResultDto {
   id: number;
   isolation: string;
   language: string;
-  limits: unknown;
+  limits: {
+    max_file_size_bytes: number;
+    max_open_files: number;
+    max_processes: number | null;
+    memory_bytes: number | null;
+    output_limit_bytes: number;
+    timeout_secs: number;
+  };
   memory_limit_hit: boolean;
   output: string;
   signal?: number;
@@ -345,10 +458,66 @@ export interface ExpandTaskInput {
   temperature?: number;
 }
 export interface ExpandTaskOutput {
-  expansion: unknown;
+  expansion: {
+    documentationTasks: {
+      description: string;
+      docType: string;
+      estimatedEffort: number | null;
+      subtaskIndex: number | null;
+      title: string;
+    }[];
+    implementationSteps: {
+      description: string;
+      order: number;
+      subtaskIndex: number | null;
+      title: string;
+    }[];
+    metadata: {
+      attempts: {
+        detail: string;
+        durationMs: number;
+        outcome: string;
+        provider: string;
+        requests: number | null;
+      }[];
+      confidence: number;
+      expansionDepth: number;
+      fellBack: boolean;
+      model: string;
+      processingTime: number;
+      provider: string;
+      tokenUsage: {
+        completionTokens: number;
+        promptTokens: number;
+        totalTokens: number;
+      };
+      warnings: string[];
+    };
+    originalTaskId: number;
+    subtasks: ExpandedSubtaskDto[];
+    testTasks: {
+      acceptanceCriterion: string | null;
+      description: string;
+      estimatedEffort: number | null;
+      framework: string | null;
+      subtaskIndex: number | null;
+      testType: string;
+      title: string;
+    }[];
+  };
   message: string;
   replaced_task_ids: number[];
   subtask_ids: number[];
+}
+export interface ExpandedSubtaskDto {
+  acceptanceCriteria: string[];
+  dependencies: number[];
+  description: string;
+  estimatedEffort: number;
+  subtasks: ExpandedSubtaskDto[];
+  tags: string[];
+  taskType: string;
+  title: string;
 }
 /**
  * Pick the best ready task of a project (dependencies done, unclaimed, within the constraints), ranked by priority, what it unblocks, critical path, time fit and context. Returns why and alternatives (explain: the full factor table). claim: true takes it atomically for assignee.
@@ -427,7 +596,114 @@ export interface GetNextTaskOutput {
   claimed_task?: TaskDto;
   message: string;
   released_task_ids: number[];
-  selection: unknown;
+  selection: {
+    alternatives: ScoredTaskDto[];
+    assumptions: string[];
+    criticalPath: {
+      hours: number;
+      length?: number;
+      tasks: number[];
+    };
+    excluded: {
+      belowPriorityThreshold?: number;
+      blocked?: number;
+      claimed?: number;
+      completed?: number;
+      eligible?: number;
+      excludedTag?: number;
+      inProgress?: number;
+      missingRequiredTag?: number;
+      overComplexityLimit?: number;
+      overMaxHours?: number;
+      topBlockers: {
+        id: number;
+        status?: ("pending" | "in_progress" | "blocked" | "completed") | null;
+        title: string | null;
+        waitingDirectly: number;
+        waitingDownstream?: number | null;
+        why: string;
+      }[];
+      totalTasks?: number;
+      underMinHours?: number;
+      unknownDependencies?: number[];
+      waitingOnDependencies?: number;
+    };
+    message: string;
+    reasoning: {
+      assumptions?: string[];
+      factors: {
+        contribution: number;
+        detail: string;
+        factor:
+          | "priority"
+          | "unblocks"
+          | "criticalPath"
+          | "timeFit"
+          | "preference"
+          | "context"
+          | "grouping"
+          | "success"
+          | "age";
+        value?: number;
+        weight?: number;
+      }[];
+      primaryReason: string;
+    };
+    selectedTask: ScoredTaskDto | null;
+    teamPlan: {
+      allFitToday: boolean | null;
+      assignments: {
+        developer: number;
+        expectedHours: number;
+        fitsToday: boolean | null;
+        overallScore: number;
+        sharesAreaWith: number[];
+        taskId: number;
+        title: string;
+      }[];
+      developers: number;
+      expectedFinishHours: number;
+      idleDevelopers: number;
+      note: string;
+      totalHours: number;
+    } | null;
+  };
+}
+export interface ScoredTaskDto {
+  chainHours?: number | null;
+  codeLanguage?: string | null;
+  complexityScore?: number | null;
+  contextSimilarity?: number | null;
+  downstreamTasks?: number | null;
+  estimatedHours: number;
+  expectedHours?: number | null;
+  factors?:
+    | {
+        contribution: number;
+        factor:
+          | "priority"
+          | "unblocks"
+          | "criticalPath"
+          | "timeFit"
+          | "preference"
+          | "context"
+          | "grouping"
+          | "success"
+          | "age";
+        value: number;
+        weight: number;
+      }[]
+    | null;
+  hoursSource?: ("estimate" | "complexity" | "default") | null;
+  id: number;
+  onCriticalPath?: boolean | null;
+  overallScore: number;
+  priority?: number | null;
+  similarReadyTasks?: number | null;
+  successProbability?: number | null;
+  taskType?: string | null;
+  title: string;
+  unblocks?: number | null;
 }
 /**
  * Get one task with its linked commits and, on request, its code executions and analyses.
@@ -728,10 +1004,133 @@ export interface ParsePrdOutput {
   created_task_ids: number[];
   document_id: number;
   message: string;
-  parser: unknown;
-  prd: unknown;
+  parser: {
+    added: string[];
+    attempts: {
+      detail: string;
+      durationMs: number;
+      outcome: string;
+      provider: string;
+      requests: number | null;
+    }[];
+    calls: number;
+    chunks: number;
+    confirmed: string[];
+    dropped: CheckedItemDto[];
+    fellBack: boolean;
+    flagged: CheckedItemDto[];
+    mode: "auto" | "offline" | "llm";
+    model: string;
+    provider: string;
+    tokenUsage: {
+      completionTokens: number;
+      promptTokens: number;
+      totalTokens: number;
+    };
+    warnings: string[];
+  };
+  prd: {
+    acceptanceCriteria: {
+      checked: boolean | null;
+      featureKey: string | null;
+      kind: "bullet" | "checkbox" | "given_when_then";
+      sourceLine: number;
+      text: string;
+    }[];
+    confidence: number;
+    contentHash: string;
+    features: {
+      acceptanceCriteria: string[];
+      confidence: number;
+      confidenceReason: string;
+      dependsOn: string[];
+      description: string;
+      id: string | null;
+      key: string;
+      priority: number;
+      priorityLabel: string | null;
+      sourceLine: number;
+      tags: string[];
+      title: string;
+      userStories: string[];
+    }[];
+    frontMatter: {
+      [k: string]: unknown;
+    };
+    requirements: {
+      acceptanceCriteria: string[];
+      confidence: number;
+      confidenceReason: string;
+      dependsOn: string[];
+      description: string;
+      featureKey: string | null;
+      id: string | null;
+      key: string;
+      priority: number;
+      priorityLabel: string | null;
+      sourceLine: number;
+      tags: string[];
+      title: string;
+    }[];
+    sections: {
+      kind:
+        | "overview"
+        | "background"
+        | "goals"
+        | "non_goals"
+        | "out_of_scope"
+        | "open_questions"
+        | "risks"
+        | "glossary"
+        | "appendix"
+        | "stakeholders"
+        | "timeline";
+      level: number;
+      sourceLine: number;
+      summary: string;
+      title: string;
+    }[];
+    skipped: {
+      confidence: number;
+      itemType: string;
+      key: string;
+      reason: string;
+      sourceLine: number;
+      title: string;
+    }[];
+    tasks: {
+      acceptanceCriteria: string[];
+      confidence: number;
+      dependsOn: string[];
+      description: string;
+      details: string;
+      key: string;
+      priority: number;
+      sourceLine: number;
+      tags: string[];
+      taskId?: number;
+      taskType: string;
+      title: string;
+    }[];
+    title: string | null;
+    userStories: {
+      benefit: string | null;
+      confidence: number;
+      featureKey: string | null;
+      goal: string;
+      role: string;
+      sourceLine: number;
+      text: string;
+    }[];
+    warnings: string[];
+  };
   unchanged_task_ids: number[];
   updated_task_ids: number[];
+}
+export interface CheckedItemDto {
+  key: string | null;
+  reason: string;
+  title: string;
 }
 /**
  * Read the server's git repository history and link each commit to the tasks its message names (#12, task 12, refs #3, #4, closes #5), with the commit's real hash, author and message; each commit once per task. close_tasks: true also completes tasks a commit closes.
