@@ -256,7 +256,23 @@ fn diff(path: &str, key: Option<&str>, old: &Value, new: &Value, out: &mut Vec<S
             }
         }
         (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
-            for (i, (v, w)) in a.iter().zip(b).enumerate() {
+            // Factors that add next to nothing change places with the clock's resolution (the age factor compares
+            // creation times, which PostgreSQL keeps to the microsecond): compare them by name, age by shape only.
+            let by_factor = |v: &Vec<Value>| {
+                let mut v = v.clone();
+                if key == Some("factors") {
+                    v.sort_by(|x, y| x["factor"].as_str().cmp(&y["factor"].as_str()));
+                }
+                v
+            };
+            for (i, (v, w)) in by_factor(a).iter().zip(&by_factor(b)).enumerate() {
+                if key == Some("factors") && v["factor"] == "age" && w["factor"] == "age" {
+                    let shape = |x: &Value| x.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+                    if shape(v) != shape(w) {
+                        out.push(format!("{path}[{i}]: {v} became {w}"));
+                    }
+                    continue;
+                }
                 diff(&format!("{path}[{i}]"), key, v, w, out);
             }
         }
@@ -271,11 +287,11 @@ fn diff(path: &str, key: Option<&str>, old: &Value, new: &Value, out: &mut Vec<S
             }
         }
         (a, b) if a != b => {
-            // A message names scores; the structure around it is checked exactly, its figures are not.
-            let figures = |s: &str| s.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+            // Sentences name scores; their words are checked exactly, their figures are not.
+            let words = |s: &str| s.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+            let prose = matches!(key, Some("message" | "detail" | "primaryReason" | "note"));
             match (a.as_str(), b.as_str()) {
-                (Some(x), Some(y)) if figures(x) == figures(y) && key == Some("message") => {}
-                (Some(x), Some(y)) if figures(x) == figures(y) && key == Some("detail") => {}
+                (Some(x), Some(y)) if prose && words(x) == words(y) => {}
                 _ => out.push(format!("{path}: {a} became {b}")),
             }
         }
@@ -297,11 +313,36 @@ async fn typed_results_equal_the_previous_json_and_match_their_output_schemas() 
     diff("", None, &golden, &Value::Object(actual), &mut differences);
     assert!(differences.is_empty(), "the wire changed:\n{}", differences.join("\n"));
 
+    // The fields that were JSON values are described key by key, not by an open schema.
+    for (tool, path) in [
+        ("analyze_complexity", &["complexity"][..]),
+        ("estimate_effort", &["effort"]),
+        ("expand_task", &["expansion"]),
+        ("parse_prd", &["prd"]),
+        ("parse_prd", &["parser"]),
+        ("get_next_task", &["selection"]),
+        ("execute_code", &["execution", "limits"]),
+    ] {
+        let root = &schemas[tool];
+        let mut s = root;
+        for key in path {
+            s = resolve(root, &s["properties"][key]);
+        }
+        assert!(s["properties"].as_object().is_some_and(|p| p.len() > 1), "{tool}.{path:?} is typed: {s}");
+    }
     for (name, tool, result) in &results {
         let schema = schemas.get(*tool).unwrap_or_else(|| panic!("{tool} has an outputSchema"));
         let mut errors = Vec::new();
         validate(schema, schema, result, name, &mut errors);
         assert!(errors.is_empty(), "{name} does not match {tool}'s outputSchema:\n{}", errors.join("\n"));
+    }
+}
+
+/// `s`, or the definition it refers to.
+fn resolve<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
+    match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(name) => &root["$defs"][name],
+        None => s,
     }
 }
 
