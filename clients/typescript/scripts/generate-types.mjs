@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Generates src/generated/tools.ts from the tools/list of a real task-orchestrator binary (input and output schema
-// of every tool), and src/generated/results.ts from schemas/results.json (the shapes of the results the server
-// describes only in prose). With --check it writes nothing and exits 1 when a file would change: CI runs it so the
-// client's types cannot drift from the server.
+// of every tool; every result is typed by its output schema). With --check it writes nothing and exits 1 when the
+// file would change: CI runs it so the client's types cannot drift from the server.
 //
 //   node scripts/generate-types.mjs [--check] [--bin PATH]
 //
@@ -109,12 +108,6 @@ const outputs = {
     `\n/** The tool names, in tools/list order. */\nexport const TOOL_NAMES = ${JSON.stringify(
       tools.map((t) => t.name),
     )} as const;\n`,
-  'src/generated/results.ts':
-    banner('schemas/results.json') +
-    (await compile(JSON.parse(readFileSync(join(root, 'schemas/results.json'), 'utf8')), 'Results', {
-      ...options,
-      additionalProperties: true,
-    })),
 };
 
 let stale = [];

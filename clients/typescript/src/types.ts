@@ -30,16 +30,8 @@ import type {
   UpdateTaskStatusInput,
   UpdateTaskStatusOutput,
 } from './generated/tools.js';
-import type {
-  ComplexityAnalysisResult,
-  ExpandedTaskResult,
-  ParsedPrd,
-  PrdParserReport,
-  TaskSelection,
-} from './generated/results.js';
 
 export type * from './generated/tools.js';
-export type * from './generated/results.js';
 
 /** A task as every tool returns it (its whole shape is described once, in get_task's output schema). */
 export type Task = GetTaskOutput['task'];
@@ -69,21 +61,23 @@ export type GetTaskGraphResponse = GetTaskGraphOutput;
 export type LinkGitCommitRequest = LinkGitCommitInput;
 export type LinkGitCommitResponse = LinkGitCommitOutput;
 export type ParsePRDOptions = Omit<ParsePrdInput, 'content'>;
-/** parse_prd's result, its `prd` typed after schemas/results.json. */
-export type ParsePRDResponse = Omit<ParsePrdOutput, 'prd' | 'parser'> & { prd: ParsedPrd; parser: PrdParserReport };
+export type ParsePRDResponse = ParsePrdOutput;
+/** The parsed PRD (parse_prd's `prd`). */
+export type ParsedPrd = ParsePrdOutput['prd'];
+/** How a PRD was parsed (parse_prd's `parser`). */
+export type PrdParserReport = ParsePrdOutput['parser'];
 export type AnalyzeComplexityOptions = Omit<AnalyzeComplexityInput, 'task_id'>;
-/** analyze_complexity's result, its `complexity` typed after schemas/results.json. */
-export type AnalyzeComplexityResponse = Omit<AnalyzeComplexityOutput, 'complexity'> & {
-  complexity: ComplexityAnalysisResult;
-};
+export type AnalyzeComplexityResponse = AnalyzeComplexityOutput;
+/** The spec's ComplexityAnalysisResult (analyze_complexity's `complexity`). */
+export type ComplexityAnalysisResult = AnalyzeComplexityOutput['complexity'];
 export type ExpandTaskOptions = Omit<ExpandTaskInput, 'task_id'>;
-/** expand_task's result, its `expansion` typed after schemas/results.json. */
-export type ExpandTaskResponse = Omit<ExpandTaskOutput, 'expansion'> & { expansion: ExpandedTaskResult };
+export type ExpandTaskResponse = ExpandTaskOutput;
+/** The spec's ExpandedTaskResult (expand_task's `expansion`). */
+export type ExpandedTaskResult = ExpandTaskOutput['expansion'];
 export type GetNextTaskOptions = Omit<GetNextTaskInput, 'project_id'>;
-/** get_next_task's result, its `selection` typed after schemas/results.json. */
-export type GetNextTaskResponse = Omit<GetNextTaskOutput, 'selection' | 'claimed_task'> & {
-  selection: TaskSelection;
-  claimed_task?: Task;
-};
+/** get_next_task's result; a claimed task is whole (its output schema names only id, title and status). */
+export type GetNextTaskResponse = Omit<GetNextTaskOutput, 'claimed_task'> & { claimed_task?: Task };
+/** get_next_task's `selection` (compact, or full with `explain`). */
+export type TaskSelection = GetNextTaskOutput['selection'];
 export type EstimateEffortOptions = Omit<EstimateEffortInput, 'task_id'>;
 export type EstimateEffortResponse = EstimateEffortOutput;

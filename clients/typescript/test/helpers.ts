@@ -1,7 +1,7 @@
 // Starts the real task-orchestrator binary for the tests: over Streamable HTTP on a free loopback port, or the
 // arguments for a stdio spawn, each on a fresh SQLite board.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -98,7 +98,3 @@ export function stdioServer(): { options: { stdio: { command: string; args: stri
   };
 }
 
-/** schemas/results.json. */
-export function resultSchemas(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas/results.json'), 'utf8'));
-}

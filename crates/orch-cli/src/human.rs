@@ -207,28 +207,24 @@ pub fn graph(r: &GetTaskGraphResult) {
 /// `next`.
 pub fn next(r: &GetNextTaskResult) {
     outln!("{}", r.message);
-    let alternatives = r.selection["alternatives"].as_array().cloned().unwrap_or_default();
+    let alternatives = &r.selection.alternatives;
     if !alternatives.is_empty() {
         let mut t = Grid::new(&["alternative", "title", "score"]);
         for a in alternatives {
-            t.row(vec![
-                format!("#{}", a["id"]),
-                a["title"].as_str().unwrap_or_default().to_string(),
-                format!("{:.3}", a["overallScore"].as_f64().unwrap_or_default()),
-            ]);
+            t.row(vec![format!("#{}", a.id), a.title.clone(), format!("{:.3}", a.overall_score)]);
         }
         t.print();
     }
-    if let Some(plan) = r.selection["teamPlan"].as_object() {
-        outln!("Team plan: {}", plan.get("note").and_then(|n| n.as_str()).unwrap_or_default());
+    if let Some(plan) = &r.selection.team_plan {
+        outln!("Team plan: {}", plan.note);
         let mut t = Grid::new(&["developer", "task", "title", "hours", "fits today"]);
-        for a in plan.get("assignments").and_then(|a| a.as_array()).into_iter().flatten() {
+        for a in &plan.assignments {
             t.row(vec![
-                a["developer"].to_string(),
-                format!("#{}", a["taskId"]),
-                a["title"].as_str().unwrap_or_default().to_string(),
-                a["expectedHours"].as_f64().map_or(String::new(), |h| format!("{h:.1}")),
-                match a["fitsToday"].as_bool() {
+                a.developer.to_string(),
+                format!("#{}", a.task_id),
+                a.title.clone(),
+                format!("{:.1}", a.expected_hours),
+                match a.fits_today {
                     Some(true) => "yes".into(),
                     Some(false) => "no".into(),
                     None => String::new(),
@@ -236,9 +232,8 @@ pub fn next(r: &GetNextTaskResult) {
             ]);
         }
         t.print();
-        let idle = plan.get("idleDevelopers").and_then(|i| i.as_u64()).unwrap_or(0);
-        if idle > 0 {
-            outln!("{idle} developer(s) without a task: fewer independent tasks are ready.");
+        if plan.idle_developers > 0 {
+            outln!("{} developer(s) without a task: fewer independent tasks are ready.", plan.idle_developers);
         }
     }
 }
@@ -256,17 +251,19 @@ pub fn execution(r: &ExecuteCodeResult) {
 /// `analyze`.
 pub fn analysis(r: &AnalyzeComplexityResult) {
     outln!("{}", r.message);
-    let c = &r.complexity;
+    let f = &r.complexity.factors;
     let mut t = Grid::new(&["factor", "score", "weight", "evidence"]).wrapping();
-    for name in ["codeVolume", "dependencies", "technicalRisk", "historicalData"] {
-        let f = &c["factors"][name];
-        let evidence: Vec<String> =
-            f["evidence"].as_array().into_iter().flatten().filter_map(|e| e.as_str().map(str::to_owned)).collect();
+    for (name, f) in [
+        ("codeVolume", &f.code_volume),
+        ("dependencies", &f.dependencies),
+        ("technicalRisk", &f.technical_risk),
+        ("historicalData", &f.historical_data),
+    ] {
         t.row(vec![
             name.to_string(),
-            f["score"].as_f64().map_or("n/a".into(), |s| format!("{s:.1}")),
-            f["weight"].as_f64().map_or("-".into(), |w| format!("{w:.2}")),
-            evidence.join("; "),
+            f.score.map_or("n/a".into(), |s| format!("{s:.1}")),
+            format!("{:.2}", f.weight),
+            f.evidence.join("; "),
         ]);
     }
     t.print();

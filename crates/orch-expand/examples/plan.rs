@@ -1,4 +1,5 @@
-//! Prints the offline plan of a sample task as JSON: `cargo run -p orch-expand --example plan`.
+//! Prints the offline plan of a sample task: `cargo run -p orch-expand --example plan`. (The JSON an agent reads is
+//! expand_task's, in orch-protocol; this crate has no wire format.)
 use orch_expand::{ExpandOptions, TaskContext, plan_offline};
 
 fn main() {
@@ -18,8 +19,5 @@ fn main() {
         ..TaskContext::default()
     };
     let result = plan_offline(&task, &ExpandOptions::default());
-    match serde_json::to_string_pretty(&result) {
-        Ok(json) => eprintln!("{json}"),
-        Err(e) => eprintln!("cannot serialize: {e}"),
-    }
+    eprintln!("{result:#?}");
 }

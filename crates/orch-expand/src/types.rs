@@ -174,8 +174,7 @@ pub struct TaskContext {
 }
 
 /// One generated subtask; the service stores it as a task with `parent_id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExpandedSubtask {
     /// Short imperative title.
     pub title: String,
@@ -196,8 +195,7 @@ pub struct ExpandedSubtask {
 }
 
 /// One ordered step of implementation guidance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImplementationStep {
     /// 1-based position.
     pub order: u32,
@@ -210,8 +208,7 @@ pub struct ImplementationStep {
 }
 
 /// One test to write.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TestTask {
     /// What is tested.
     pub title: String,
@@ -230,8 +227,7 @@ pub struct TestTask {
 }
 
 /// One piece of documentation to write.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocumentationTask {
     /// What is documented.
     pub title: String,
@@ -246,8 +242,7 @@ pub struct DocumentationTask {
 }
 
 /// Tokens consumed, summed over every LLM call of one expansion.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TokenUsage {
     /// Tokens in the prompts.
     pub prompt_tokens: u64,
@@ -272,8 +267,7 @@ impl TokenUsage {
 }
 
 /// How one provider of the chain fared.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProviderAttempt {
     /// Provider name (sampling, openai, openai-compatible, anthropic, offline).
     pub provider: String,
@@ -313,8 +307,7 @@ pub(crate) fn elapsed_ms(started: std::time::Instant) -> u64 {
 }
 
 /// Metadata of an expansion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExpansionMetadata {
     /// Depth of the returned subtask tree (at most `min(depth, max_depth)`).
     pub expansion_depth: u32,
@@ -337,8 +330,7 @@ pub struct ExpansionMetadata {
 }
 
 /// Result of an expansion (the spec's `ExpandedTaskResult`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExpandedTaskResult {
     /// Id of the expanded task.
     pub original_task_id: i64,

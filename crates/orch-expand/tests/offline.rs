@@ -317,7 +317,6 @@ fn the_plan_is_deterministic_and_uses_the_task_text() {
         let a = plan_offline(&task, &ExpandOptions::default());
         let b = plan_offline(&task, &ExpandOptions::default());
         assert_eq!(a, b);
-        assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
         assert_eq!(a.original_task_id, task.id);
     }
     // Two different tasks of the same kind get different plans, not one template.
@@ -326,34 +325,6 @@ fn the_plan_is_deterministic_and_uses_the_task_text() {
     let b = plan_offline(&other, &ExpandOptions::default());
     assert_ne!(titles(&a.subtasks), titles(&b.subtasks));
     assert!(b.subtasks.iter().any(|s| s.title.contains("wrong totals in the invoice PDF")));
-}
-
-#[test]
-fn result_serializes_with_the_contract_field_names() {
-    let result = plan_offline(&api_feature(), &ExpandOptions::default());
-    let json = serde_json::to_value(&result).unwrap();
-    for key in ["originalTaskId", "subtasks", "implementationSteps", "testTasks", "documentationTasks", "metadata"] {
-        assert!(json.get(key).is_some(), "missing {key}");
-    }
-    for key in ["expansionDepth", "provider", "model", "tokenUsage", "confidence", "processingTime", "warnings"] {
-        assert!(json["metadata"].get(key).is_some(), "missing metadata.{key}");
-    }
-    let first = &json["subtasks"][0];
-    for key in [
-        "title",
-        "description",
-        "estimatedEffort",
-        "dependencies",
-        "taskType",
-        "tags",
-        "acceptanceCriteria",
-        "subtasks",
-    ] {
-        assert!(first.get(key).is_some(), "missing subtask.{key}");
-    }
-    assert!(json["metadata"]["tokenUsage"].get("totalTokens").is_some());
-    let back: ExpandedTaskResult = serde_json::from_value(json).unwrap();
-    assert_eq!(back, result);
 }
 
 #[tokio::test]

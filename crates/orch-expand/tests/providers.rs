@@ -98,11 +98,10 @@ fn options() -> ExpandOptions {
 }
 
 fn assert_no_secrets(result: &ExpandedTaskResult, expander: &Expander) {
-    let serialized = serde_json::to_string(result).unwrap();
+    // Debug prints every field of the result (what expand_task puts on the wire) and of the expander.
     let debug = format!("{expander:?} {result:?}");
     for key in [OPENAI_KEY, ANTHROPIC_KEY] {
-        assert!(!serialized.contains(key), "key in result: {serialized}");
-        assert!(!debug.contains(key), "key in Debug output");
+        assert!(!debug.contains(key), "key in the result or the Debug output: {debug}");
     }
 }
 

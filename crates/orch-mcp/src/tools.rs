@@ -13,6 +13,7 @@ use orch_service::{
 
 use crate::dto::*;
 
+mod convert;
 mod interop;
 pub use interop::{import_tasks, scan_git_commits};
 
@@ -252,13 +253,6 @@ pub async fn link_git_commit(orch: &Orchestrator, p: LinkGitCommitParams) -> Res
     Ok(LinkGitCommitResult { message, commit: commit.into(), created })
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ToolError> {
-    serde_json::to_value(value).map_err(|e| {
-        tracing::error!(error = %e, "result serialisation failed");
-        ToolError { message: "internal error: the result could not be encoded".into(), caller_error: false }
-    })
-}
-
 /// `execute_code`.
 pub async fn execute_code(orch: &Orchestrator, p: ExecuteCodeParams) -> Result<ExecuteCodeResult, ToolError> {
     let run = CodeRun {
@@ -295,7 +289,7 @@ pub async fn execute_code(orch: &Orchestrator, p: ExecuteCodeParams) -> Result<E
             truncated: e.record.truncated,
             memory_limit_hit: o.memory_limit_hit,
             isolation: e.record.isolation,
-            limits: e.record.limits,
+            limits: convert::execution::limits(&o.limits),
             working_directory: o.working_directory,
             timestamp: e.timestamp,
         },
@@ -316,9 +310,8 @@ fn analysis_request(p: &AnalyzeParams) -> AnalysisRequest {
 /// `analyze_complexity`.
 pub async fn analyze_complexity(orch: &Orchestrator, p: AnalyzeParams) -> Result<AnalyzeComplexityResult, ToolError> {
     let report = orch.analyze_complexity(task_id(p.task_id)?, analysis_request(&p)).await?;
-    let a = &report.analysis;
-    let level =
-        a.risk_assessment.level.map(|l| format!(", {} risk", json(&l).unwrap_or_default().as_str().unwrap_or("?")));
+    let a = convert::analysis::complexity(report.analysis);
+    let level = a.risk_assessment.level.map(|l| format!(", {} risk", l.as_str()));
     let message = format!(
         "Task #{} scores {:.1}/10 (about {:.1} h{}), confidence {:.0}%{}.",
         p.task_id,
@@ -328,7 +321,7 @@ pub async fn analyze_complexity(orch: &Orchestrator, p: AnalyzeParams) -> Result
         a.confidence * 100.0,
         if report.cached { "; reused the cached analysis" } else { "" }
     );
-    Ok(AnalyzeComplexityResult { complexity: json(a)?, cached: report.cached, message })
+    Ok(AnalyzeComplexityResult { complexity: a, cached: report.cached, message })
 }
 
 /// `estimate_effort`.
@@ -346,7 +339,7 @@ pub async fn estimate_effort(orch: &Orchestrator, p: AnalyzeParams) -> Result<Es
         estimated_hours: a.estimated_hours,
         complexity_score: a.score,
         confidence: a.confidence,
-        effort: json(&a.metadata.effort)?,
+        effort: convert::analysis::effort(a.metadata.effort),
         message,
     })
 }
@@ -394,7 +387,7 @@ pub async fn expand_task(
         message.push_str(&format!(" Replaced {} earlier subtask(s).", report.replaced.len()));
     }
     Ok(ExpandTaskResult {
-        expansion: json(&report.expansion)?,
+        expansion: convert::expansion::expansion(report.expansion),
         subtask_ids: report.created.iter().map(|t| t.id.0).collect(),
         replaced_task_ids: ids(report.replaced),
         message,
@@ -432,17 +425,6 @@ pub async fn parse_prd(
         provider: provider_choice(p.provider),
     };
     let import = orch.parse_prd(request, progress, sampling).await?;
-    let mut prd = json(&import.parsed)?;
-    // Each draft says which task it is stored as, so an agent can go straight from the PRD to the board.
-    let stored = import.draft_task_ids();
-    if let Some(drafts) = prd.get_mut("tasks").and_then(|t| t.as_array_mut()) {
-        for d in drafts {
-            let id = d["key"].as_str().and_then(|k| stored.get(k)).copied();
-            if let (Some(obj), Some(id)) = (d.as_object_mut(), id) {
-                obj.insert("taskId".into(), id.0.into());
-            }
-        }
-    }
     let parsed = &import.parsed;
     let mut message = format!(
         "Parsed {} feature(s), {} requirement(s), {} user stor(ies); {} task(s) created, {} updated, {} unchanged in \
@@ -468,13 +450,15 @@ pub async fn parse_prd(
         message.push_str(&format!(" Warning: {w}"));
     }
     message.push_str(&parser_summary(&import.report));
+    // Each draft says which task it is stored as, so an agent can go straight from the PRD to the board.
+    let stored = import.draft_task_ids();
     Ok(ParsePrdResult {
-        prd,
+        prd: convert::prd::parsed(import.parsed, &stored),
         document_id: import.document_id,
         created_task_ids: import.created.iter().map(|t| t.id.0).collect(),
         updated_task_ids: import.updated.iter().map(|t| t.id.0).collect(),
         unchanged_task_ids: import.unchanged.iter().map(|t| t.id.0).collect(),
-        parser: json(&import.report)?,
+        parser: convert::prd::report(import.report),
         message,
     })
 }
@@ -544,9 +528,9 @@ pub async fn get_next_task(orch: &Orchestrator, p: GetNextTaskParams) -> Result<
         (None, Some(t)) => format!("Next: task #{} \"{}\": {}", t.id, t.title, selection.reasoning.primary_reason),
         (None, None) => selection.message.clone(),
     };
-    let full = json(&selection)?;
+    let full = convert::selection::selection(selection);
     Ok(GetNextTaskResult {
-        selection: if p.explain { full } else { crate::selection_view::compact(&full) },
+        selection: if p.explain { full } else { crate::selection_view::compact(full) },
         claimed_task: report.claimed.map(Into::into),
         released_task_ids: ids(report.released),
         message,

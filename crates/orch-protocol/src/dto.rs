@@ -8,10 +8,21 @@ use orch_core::{Analysis, CommitLink, Execution, Status, Task, TaskId, TaskMetri
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod analysis;
 mod defaults;
+mod execution;
+mod expansion;
 mod interop;
 mod shapes;
+mod nullable;
+mod prd;
+mod selection;
+pub use analysis::*;
+pub use execution::*;
+pub use expansion::*;
 pub use interop::*;
+pub use prd::*;
+pub use selection::*;
 
 /// Task status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -364,7 +375,7 @@ pub struct ExecutionDto {
     pub truncated: bool,
     /// Isolation level the code ran under.
     pub isolation: String,
-    /// Limits applied.
+    /// Limits applied, as stored (execute_code's `limits` for runs of this version; older rows may differ).
     pub limits: serde_json::Value,
     /// When it ran.
     pub timestamp: DateTime<Utc>,
@@ -395,7 +406,7 @@ impl From<Execution> for ExecutionDto {
 pub struct AnalysisDto {
     /// What kind of analysis (e.g. complexity).
     pub kind: String,
-    /// The result.
+    /// The result as stored (analyze_complexity's `complexity` for analyses of this version; older rows may differ).
     pub result: serde_json::Value,
     /// When it was made.
     pub created_at: DateTime<Utc>,
@@ -850,7 +861,7 @@ pub struct ExecutionResultDto {
     /// Isolation level the code ran under: none, process, landlock or namespaces.
     pub isolation: String,
     /// Limits applied (timeout, memory, processes, output, file size, open files).
-    pub limits: serde_json::Value,
+    pub limits: LimitsDto,
     /// The working directory, when the caller named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_directory: Option<String>,
@@ -901,10 +912,8 @@ pub struct AnalyzeParams {
 /// Result of `analyze_complexity`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct AnalyzeComplexityResult {
-    /// ComplexityAnalysisResult: score (1-10), estimatedHours, factors (codeVolume, dependencies, technicalRisk,
-    /// historicalData: each with score, weight, contribution and evidence), riskAssessment (level, technicalDebt,
-    /// risks), dependencies (files), estimatedLinesOfCode, confidence, metadata.
-    pub complexity: serde_json::Value,
+    /// The spec's ComplexityAnalysisResult: score (1-10), hours, the four factors with evidence, risks, files.
+    pub complexity: ComplexityAnalysisDto,
     /// True when reused from the cache (the task is unchanged since the last analysis).
     pub cached: bool,
     /// Summary.
@@ -922,7 +931,7 @@ pub struct EstimateEffortResult {
     /// Confidence 0-1.
     pub confidence: f64,
     /// How the hours were reached (model, history calibration) with evidence.
-    pub effort: serde_json::Value,
+    pub effort: EffortBreakdownDto,
     /// Summary.
     pub message: String,
 }
@@ -994,10 +1003,8 @@ pub struct ExpandTaskParams {
 /// Result of `expand_task`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ExpandTaskResult {
-    /// ExpandedTaskResult: originalTaskId, subtasks (title, description, estimatedEffort, dependencies among
-    /// siblings, nested subtasks), implementationSteps, testTasks, documentationTasks, metadata (expansionDepth,
-    /// provider, model, tokenUsage, confidence, processingTime, warnings).
-    pub expansion: serde_json::Value,
+    /// The spec's ExpandedTaskResult: the subtask tree, implementation steps, test and documentation tasks, metadata.
+    pub expansion: ExpandedTaskResultDto,
     /// Ids of the stored subtasks, depth first.
     pub subtask_ids: Vec<i64>,
     /// Subtasks deleted first (replace: true).
@@ -1081,10 +1088,8 @@ pub enum PrdModeDto {
 /// Result of `parse_prd`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ParsePrdResult {
-    /// Parsed PRD: title, frontMatter, sections, features, requirements, userStories, acceptanceCriteria, tasks (each
-    /// with its key, confidence and the taskId it is stored as), skipped (below the threshold, with reasons),
-    /// confidence, contentHash, warnings.
-    pub prd: serde_json::Value,
+    /// The parsed PRD; each draft in `tasks` names the taskId it is stored as.
+    pub prd: ParsedPrdDto,
     /// Id of the stored PRD document.
     pub document_id: i64,
     /// Tasks created by this call.
@@ -1093,11 +1098,8 @@ pub struct ParsePrdResult {
     pub updated_task_ids: Vec<i64>,
     /// Tasks from an earlier import that already matched.
     pub unchanged_task_ids: Vec<i64>,
-    /// How the result was produced: mode, provider ("offline", sampling, openai, openai-compatible, anthropic),
-    /// model, chunks, calls, tokenUsage (promptTokens, completionTokens, totalTokens), attempts, fellBack, and the
-    /// cross-check: confirmed and added keys, flagged items (kept with a low confidence) and dropped items (not in
-    /// the document), warnings.
-    pub parser: serde_json::Value,
+    /// How the result was produced: mode, provider, model, token usage, and the model cross-check.
+    pub parser: ParserReportDto,
     /// Summary.
     pub message: String,
 }
@@ -1176,9 +1178,9 @@ pub struct GetNextTaskParams {
 /// Result of `get_next_task`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct GetNextTaskResult {
-    /// selectedTask (null when nothing is eligible), reasoning (primaryReason, top factors), alternatives,
-    /// teamPlan, excluded, criticalPath, assumptions, message; compact unless explain (docs/context.md).
-    pub selection: serde_json::Value,
+    /// The selected task (null when nothing is eligible), why, alternatives, team plan, exclusions, critical
+    /// path; compact unless explain (docs/context.md).
+    pub selection: SelectionDto,
     /// The task claimed for the assignee (claim: true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "shapes::task")]

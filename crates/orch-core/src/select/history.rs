@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use super::Candidate;
 
 /// Observations at which history gets half the say against the complexity/risk model.
@@ -13,8 +11,7 @@ pub const HISTORY_HALF_TRUST: f64 = 10.0;
 pub const OVERRUN_RANGE: (f64, f64) = (0.25, 4.0);
 
 /// One completed task of the project, as the service reads it from the store and its status history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRecord {
     /// Tags (store-normalised, lower case).
     pub tags: Vec<String>,
@@ -31,8 +28,7 @@ pub struct HistoryRecord {
 }
 
 /// Outcomes of one group of completed tasks (one language, one task type or one tag).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcomes {
     /// Completed tasks in the group.
     pub completed: u32,
@@ -68,8 +64,7 @@ impl Outcomes {
 }
 
 /// Per-project calibration from completed tasks, grouped by language, task type and tag.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HistoryStats {
     /// All completed tasks of the project.
     pub overall: Outcomes,

@@ -2,16 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::TaskId;
 
 use super::dag::Dag;
 use super::{Candidate, ScoredTask};
 
 /// One developer's task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
     /// 1-based; developer 1 is the one asking and gets the selected task.
     pub developer: u32,
@@ -31,8 +28,7 @@ pub struct Assignment {
 
 /// One task per developer, pairwise independent: no task is an ancestor of another (through any chain, completed
 /// tasks included), and tasks sharing a tag or file are paired only when nothing else was ready.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TeamPlan {
     /// Developers planned for.
     pub developers: u32,

@@ -4,7 +4,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{Status, Task, TaskId};
@@ -14,8 +13,7 @@ use super::explain::{self, ExplainContext};
 use super::team::TeamPlan;
 
 /// A task as the policy sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     /// Id.
     pub id: TaskId,
@@ -76,8 +74,7 @@ impl From<&Task> for Candidate {
 }
 
 /// The caller's limits and preferences: the parameters of `get_next_task`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Constraints {
     /// Hard: tasks scored above this are left out (default 8). Tasks without a score are not.
     pub max_complexity: f64,
@@ -202,8 +199,7 @@ impl Constraints {
 }
 
 /// What the agent worked on last, for staying in context.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecentWork {
     /// Tags of the last task(s).
     pub tags: Vec<String>,
@@ -228,8 +224,7 @@ impl RecentWork {
 }
 
 /// A scoring factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Factor {
     /// The task's own priority.
     Priority,
@@ -317,8 +312,7 @@ impl FromStr for Factor {
 
 /// The weight of every factor. Scores are `Σ weight·value / Σ weight` over the factors that apply to a call, so
 /// only the ratios matter; a weight of 0 switches a factor off.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
     /// Priority 0–4 as 0..1. Default 0.20.
     pub priority: f64,
@@ -408,8 +402,7 @@ impl Weights {
 }
 
 /// Where a task's planned hours come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HoursSource {
     /// The task's `estimated_hours`.
     Estimate,
@@ -420,8 +413,7 @@ pub enum HoursSource {
 }
 
 /// One factor's part in a task's score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FactorContribution {
     /// The factor.
     pub factor: Factor,
@@ -434,8 +426,7 @@ pub struct FactorContribution {
 }
 
 /// An eligible task with its score and the figures behind it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScoredTask {
     /// Id.
     pub id: TaskId,
@@ -476,8 +467,7 @@ pub struct ScoredTask {
 }
 
 /// One factor's part in the choice, in words.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExplainedFactor {
     /// The factor.
     pub factor: Factor,
@@ -492,8 +482,7 @@ pub struct ExplainedFactor {
 }
 
 /// Why a task was chosen (or why none was).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reasoning {
     /// One sentence a person can read.
     pub primary_reason: String,
@@ -504,8 +493,7 @@ pub struct Reasoning {
 }
 
 /// An unfinished task that nobody can pick up now and that waiting work hangs on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Blocker {
     /// Id.
     pub id: TaskId,
@@ -522,8 +510,7 @@ pub struct Blocker {
 }
 
 /// How many tasks were left out and why. Each task is counted once, under the first reason in field order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExclusionSummary {
     /// Tasks considered.
     pub total_tasks: usize,
@@ -561,8 +548,7 @@ pub struct ExclusionSummary {
 pub const TOP_BLOCKERS: usize = 5;
 
 /// The longest chain of unfinished work.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CriticalPathInfo {
     /// Its planned hours.
     pub hours: f64,
@@ -571,8 +557,7 @@ pub struct CriticalPathInfo {
 }
 
 /// The outcome of [`select`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Selection {
     /// The best task, `None` when no task is eligible.
     pub selected_task: Option<ScoredTask>,
@@ -590,7 +575,6 @@ pub struct Selection {
     pub assumptions: Vec<String>,
     /// One paragraph for the tool's `message`.
     pub message: String,
-    #[serde(skip)]
     pub(super) context: ExplainContext,
 }
 

@@ -33,12 +33,10 @@ fn progress_reporter(meta: &RequestMetaObject, peer: &Peer<RoleServer>) -> Optio
 }
 
 /// Counts a model's answer in the metrics from a result's `provider` and `tokenUsage`.
-fn record_llm_usage(server: &OrchestratorServer, meta: &serde_json::Value) {
-    let provider = meta["provider"].as_str().unwrap_or("unknown");
+fn record_llm_usage(server: &OrchestratorServer, provider: &str, usage: &TokenUsageDto) {
     // The offline planner and parser are not LLM calls.
     if provider != "offline" {
-        let tokens = |k: &str| meta["tokenUsage"][k].as_u64().unwrap_or(0);
-        server.metrics.record_llm(provider, tokens("promptTokens"), tokens("completionTokens"));
+        server.metrics.record_llm(provider, usage.prompt_tokens, usage.completion_tokens);
     }
 }
 
@@ -60,7 +58,7 @@ impl OrchestratorServer {
             Err(message) => Err(tools::ToolError::invalid(message)),
         };
         if let Ok(r) = &result {
-            record_llm_usage(self, &r.parser);
+            record_llm_usage(self, &r.parser.provider, &r.parser.token_usage);
         }
         wire(result)
     }
@@ -96,7 +94,8 @@ impl OrchestratorServer {
             Err(message) => Err(tools::ToolError::invalid(message)),
         };
         if let Ok(r) = &result {
-            record_llm_usage(self, &r.expansion["metadata"]);
+            let meta = &r.expansion.metadata;
+            record_llm_usage(self, &meta.provider, &meta.token_usage);
         }
         wire(result)
     }

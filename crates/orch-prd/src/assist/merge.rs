@@ -6,8 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::answer::ModelItem;
 use super::support::{Document, Support, similar_titles};
 use crate::text::{DEFAULT_PRIORITY, normalise, parse_user_story, slug};
@@ -21,8 +19,7 @@ pub const MODEL_ONLY_CONFIDENCE: f64 = 0.8;
 pub const FLAGGED_CONFIDENCE: f64 = 0.5;
 
 /// An item the cross-check flagged or dropped.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckedItem {
     /// The title the model gave.
     pub title: String,

@@ -137,8 +137,7 @@ impl AssistOptions {
 }
 
 /// How the result was produced (`parser` in the `parse_prd` result).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParserReport {
     /// The mode asked for.
     pub mode: ParseMode,
