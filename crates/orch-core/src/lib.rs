@@ -17,4 +17,4 @@ pub mod validate;
 
 pub use error::{Error, Result, TaskRef};
 pub use model::*;
-pub use store::{BoardChanges, SchemaVersion, TaskStore};
+pub use store::{BoardChanges, RecordsWanted, SchemaVersion, TaskRecords, TaskStore};

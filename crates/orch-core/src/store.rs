@@ -30,6 +30,10 @@ pub trait TaskStore: Send + Sync + 'static {
     /// Reads one task.
     async fn get_task(&self, id: TaskId) -> Result<Task>;
 
+    /// Reads one task with its commits and, as `wanted` says, its executions and analyses: one read, one snapshot
+    /// (what `get_task` answers, without a round trip per part).
+    async fn task_records(&self, id: TaskId, wanted: RecordsWanted) -> Result<TaskRecords>;
+
     /// Applies a validated patch. Added dependencies must exist in the same project and may not close a cycle
     /// ([`crate::Error::Cycle`] names it).
     async fn update_task(&self, id: TaskId, patch: TaskPatch) -> Result<Task>;
@@ -176,4 +180,26 @@ pub struct SchemaVersion {
     pub current: u32,
     /// The newest version this build knows (what its migrations produce).
     pub expected: u32,
+}
+
+/// The records [`TaskStore::task_records`] reads besides the task and its commits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordsWanted {
+    /// The task's code executions.
+    pub executions: bool,
+    /// The task's stored analyses.
+    pub analyses: bool,
+}
+
+/// A task with the records attached to it, as one snapshot saw them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRecords {
+    /// The task.
+    pub task: Task,
+    /// Linked commits, oldest first.
+    pub commits: Vec<CommitLink>,
+    /// Executions, oldest first, when wanted.
+    pub executions: Option<Vec<Execution>>,
+    /// Analyses, oldest first, when wanted.
+    pub analyses: Option<Vec<Analysis>>,
 }

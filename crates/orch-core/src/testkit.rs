@@ -10,7 +10,7 @@ pub use fixture::{fixture_time, task};
 
 use crate::error::Error;
 use crate::model::*;
-use crate::store::TaskStore;
+use crate::store::{RecordsWanted, TaskRecords, TaskStore};
 
 /// Generates one `#[tokio::test]` per conformance check. `$make` is an async expression returning a fresh, empty
 /// store (anything that derefs to `dyn TaskStore`); the calling crate needs `tokio` with `macros` and `rt`.
@@ -22,6 +22,7 @@ macro_rules! store_conformance_tests {
             subtasks_inherit_the_parent_project, update_changes_and_clears_fields, update_refuses_cycles_with_path,
             status_rules_and_timestamps, delete_refuses_while_needed_and_force_cascades, list_filters_and_pages,
             metrics_count_and_measure, graph_by_project, graph_index_holds_ids_statuses_and_edges, commit_links_are_idempotent, executions_and_analyses,
+            task_records_match_the_separate_reads,
             batch_create_resolves_references_and_is_atomic, claims_take_only_ready_unclaimed_tasks,
             concurrent_claims_never_share_a_task, stale_claims_are_released, history_is_most_recent_first,
             transitive_dependents_follow_every_path, external_keys_are_unique_per_project, documents_are_kept_once,
@@ -395,6 +396,41 @@ pub async fn executions_and_analyses(store: &dyn TaskStore) {
         store.record_analysis(TaskId(9999), "x", serde_json::json!({}), None).await,
         Err(Error::TaskNotFound(_))
     ));
+}
+
+pub async fn task_records_match_the_separate_reads(store: &dyn TaskStore) {
+    let t = create(store, NewTask { tags: vec!["x".into()], ..new("t") }).await;
+    let bare = store.task_records(t.id, RecordsWanted::default()).await.unwrap();
+    assert_eq!(bare, TaskRecords { task: t.clone(), commits: vec![], executions: None, analyses: None });
+    let link = NewCommitLink { task_id: t.id, commit_hash: "abcdef1".into(), commit_message: None, author: None };
+    store.link_commit(link).await.unwrap();
+    let exec = NewExecution {
+        task_id: t.id,
+        language: "bash".into(),
+        code: "echo 1".into(),
+        output: "1\n".into(),
+        error: String::new(),
+        exit_code: Some(0),
+        execution_time: 0.01,
+        timed_out: false,
+        truncated: false,
+        isolation: "namespaces".into(),
+        limits: serde_json::json!({}),
+    };
+    store.record_execution(exec).await.unwrap();
+    store.record_analysis(t.id, "complexity", serde_json::json!({"score": 2.0}), Some(2.0)).await.unwrap();
+    let all = RecordsWanted { executions: true, analyses: true };
+    let records = store.task_records(t.id, all).await.unwrap();
+    assert_eq!(records.task, store.get_task(t.id).await.unwrap());
+    assert_eq!(records.commits, store.commits(t.id).await.unwrap());
+    assert_eq!(records.commits.len(), 1);
+    assert_eq!(records.executions.as_deref(), Some(&store.executions(t.id).await.unwrap()[..]));
+    assert_eq!(records.executions.as_ref().map(Vec::len), Some(1));
+    assert_eq!(records.analyses.as_deref(), Some(&store.analyses(t.id).await.unwrap()[..]));
+    assert_eq!(records.analyses.as_ref().map(Vec::len), Some(1));
+    let only_commits = store.task_records(t.id, RecordsWanted::default()).await.unwrap();
+    assert!(only_commits.executions.is_none() && only_commits.analyses.is_none());
+    assert!(matches!(store.task_records(TaskId(4242), all).await, Err(Error::TaskNotFound(TaskId(4242)))));
 }
 
 pub async fn batch_create_resolves_references_and_is_atomic(store: &dyn TaskStore) {

@@ -30,7 +30,8 @@ Prompts: plan_prd, work_next_task, review_task.";
 #[derive(Clone)]
 pub struct OrchestratorServer {
     pub(crate) orch: Arc<Orchestrator>,
-    pub(crate) tool_router: ToolRouter<Self>,
+    /// Shared: rmcp clones the server for every stateless request, and the router is the big part of it.
+    pub(crate) tool_router: Arc<ToolRouter<Self>>,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) subscriptions: Arc<Subscriptions>,
@@ -65,7 +66,7 @@ impl OrchestratorServer {
         // Each tool group registers its own router; together they are the server's tool list.
         Self {
             orch,
-            tool_router: Self::router(),
+            tool_router: Arc::new(Self::router()),
             metrics: Arc::new(Metrics::new()),
             call_timeout: None,
             subscriptions: Arc::new(Subscriptions::default()),
@@ -96,7 +97,7 @@ impl OrchestratorServer {
 
     /// Offers only the tools of `profile`; the others are unknown to clients.
     pub fn with_tools(mut self, profile: &ToolProfile) -> Self {
-        self.tool_router.map.retain(|name, _| profile.offers(name));
+        Arc::make_mut(&mut self.tool_router).map.retain(|name, _| profile.offers(name));
         self
     }
 

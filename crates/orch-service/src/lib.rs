@@ -45,8 +45,8 @@ pub use prd_preview::PrdPreview;
 
 pub use error::{Error, ErrorKind, Result};
 use orch_core::{
-    CommitLink, Deletion, Execution, GraphData, NewTask, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics,
-    TaskPage, TaskPatch, TaskQuery, TaskStore, validate,
+    CommitLink, Deletion, Execution, GraphData, NewTask, RecordsWanted, Status, StatusChange, Task, TaskFilter, TaskId,
+    TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskRecords, TaskStore, validate,
 };
 pub use orch_protocol::health::{DatabaseCheck, Readiness, SandboxCheck, SchemaCheck};
 
@@ -304,16 +304,12 @@ impl Orchestrator {
 
     /// Reads a task with its commits and, on request, executions and analyses.
     pub async fn get_task(&self, id: TaskId, options: DetailOptions) -> Result<TaskDetails> {
-        let task = self.store.get_task(id).await?;
-        let commits = self.store.commits(id).await?;
-        let executions = if options.executions { Some(self.store.executions(id).await?) } else { None };
-        let analyses = if options.analysis {
-            let stored = self.store.analyses(id).await?;
-            let stale = |a: &orch_core::Analysis| a.task_updated_at < task.updated_at;
-            Some(stored.into_iter().map(|analysis| StoredAnalysis { stale: stale(&analysis), analysis }).collect())
-        } else {
-            None
-        };
+        let wanted = RecordsWanted { executions: options.executions, analyses: options.analysis };
+        let TaskRecords { task, commits, executions, analyses } = self.store.task_records(id, wanted).await?;
+        let stale = |a: &orch_core::Analysis| a.task_updated_at < task.updated_at;
+        let analyses = analyses.map(|stored| {
+            stored.into_iter().map(|analysis| StoredAnalysis { stale: stale(&analysis), analysis }).collect()
+        });
         Ok(TaskDetails { task, commits, executions, analyses })
     }
 

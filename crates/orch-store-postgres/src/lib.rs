@@ -30,8 +30,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use orch_core::{
     Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, GraphIndex, NewCommitLink,
-    NewDocument, NewExecution, NewTask, Result, Status, StatusChange, Task, TaskFilter, TaskId, TaskMetrics, TaskPage,
-    TaskPatch, TaskQuery, TaskStore,
+    NewDocument, NewExecution, NewTask, RecordsWanted, Result, Status, StatusChange, Task, TaskFilter, TaskId,
+    TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskRecords, TaskStore,
 };
 use sqlx_core::connection::Connection;
 use sqlx_core::executor::Executor;
@@ -341,6 +341,16 @@ impl TaskStore for PgStore {
 
     async fn get_task(&self, id: TaskId) -> Result<Task> {
         on_conn!(self, "read the task", |c| sql::load_task(c, id).await?)
+    }
+
+    async fn task_records(&self, id: TaskId, wanted: RecordsWanted) -> Result<TaskRecords> {
+        in_tx!(self, "read the task and its records", begin_read, |c| {
+            let task = sql::load_task(c, id).await?;
+            let commits = sql::commits(c, id).await?;
+            let executions = if wanted.executions { Some(sql::executions(c, id).await?) } else { None };
+            let analyses = if wanted.analyses { Some(sql::analyses(c, id).await?) } else { None };
+            TaskRecords { task, commits, executions, analyses }
+        })
     }
 
     async fn update_task(&self, id: TaskId, patch: TaskPatch) -> Result<Task> {

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use async_trait::async_trait;
 use orch_core::{
     Analysis, BoardChanges, CommitLink, Deletion, Document, Error, Execution, GraphData, GraphIndex, NewCommitLink,
-    NewDocument, NewExecution, NewTask, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter, TaskId,
-    TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskStore,
+    NewDocument, NewExecution, NewTask, RecordsWanted, Result, SchemaVersion, Status, StatusChange, Task, TaskFilter,
+    TaskId, TaskMetrics, TaskPage, TaskPatch, TaskQuery, TaskRecords, TaskStore,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -206,6 +206,17 @@ impl TaskStore for SqliteStore {
 
     async fn get_task(&self, id: TaskId) -> Result<Task> {
         self.read(move |tx| sql::load_task(tx, id)).await
+    }
+
+    async fn task_records(&self, id: TaskId, wanted: RecordsWanted) -> Result<TaskRecords> {
+        self.read(move |tx| {
+            let task = sql::load_task(tx, id)?;
+            let commits = sql::commits(tx, id)?;
+            let executions = if wanted.executions { Some(sql::executions(tx, id)?) } else { None };
+            let analyses = if wanted.analyses { Some(sql::analyses(tx, id)?) } else { None };
+            Ok(TaskRecords { task, commits, executions, analyses })
+        })
+        .await
     }
 
     async fn update_task(&self, id: TaskId, patch: TaskPatch) -> Result<Task> {
