@@ -4,6 +4,8 @@
 //! dense indices and compressed adjacency instead of the map-based helpers in [`crate::graph`]; the tests check the
 //! results against [`crate::graph::critical_path`] and [`crate::graph::topological_order`].
 
+use std::borrow::Borrow;
+
 use crate::model::{Status, TaskId};
 
 use super::Candidate;
@@ -35,17 +37,17 @@ pub(super) struct Dag {
 
 impl Dag {
     /// Builds the graph. `tasks` must be sorted by id without duplicates.
-    pub fn build(tasks: &[&Candidate]) -> Dag {
+    pub fn build<T: Borrow<Candidate>>(tasks: &[T]) -> Dag {
         const UNRESOLVED: Node = Node::MAX;
         let known = tasks.len();
         // Searching a dense id array keeps the lookups in cache; searching through the task references would not.
-        let mut ids: Vec<TaskId> = tasks.iter().map(|t| t.id).collect();
+        let mut ids: Vec<TaskId> = tasks.iter().map(|t| t.borrow().id).collect();
         let mut prereq_start: Vec<u32> = Vec::with_capacity(known + 1);
         prereq_start.push(0);
         let mut prereqs: Vec<Node> = Vec::new();
         let mut unknown: Vec<TaskId> = Vec::new();
         for task in tasks {
-            for dep in &task.dependencies {
+            for dep in &task.borrow().dependencies {
                 match ids.binary_search(dep) {
                     Ok(p) => prereqs.push(p as Node),
                     Err(_) => {
@@ -61,7 +63,7 @@ impl Dag {
             unknown.dedup();
             for (d, task) in tasks.iter().enumerate() {
                 let range = prereq_start[d] as usize..prereq_start[d + 1] as usize;
-                for (slot, dep) in prereqs[range].iter_mut().zip(&task.dependencies) {
+                for (slot, dep) in prereqs[range].iter_mut().zip(&task.borrow().dependencies) {
                     if *slot == UNRESOLVED {
                         *slot = unknown.binary_search(dep).map_or(UNRESOLVED, |u| (known + u) as Node);
                     }
@@ -70,7 +72,7 @@ impl Dag {
         }
         let n = known + unknown.len();
         ids.extend_from_slice(&unknown);
-        let mut unfinished: Vec<bool> = tasks.iter().map(|t| t.status != Status::Completed).collect();
+        let mut unfinished: Vec<bool> = tasks.iter().map(|t| t.borrow().status != Status::Completed).collect();
         unfinished.resize(n, true);
         let mut edges: Vec<(Node, Node)> = Vec::new();
         for d in (0..known).filter(|&d| unfinished[d]) {

@@ -2,7 +2,7 @@
 
 use super::{
     Candidate, DEFAULT_HOURS, DEFAULT_RISK, ExclusionSummary, ExplainedFactor, Factor, HistoryStats, HoursSource,
-    Reasoning, RecentWork, ScoredTask, TeamPlan, Verdict,
+    Reasoning, RecentWork, ScoredTask, TeamPlan,
 };
 
 /// What the explanations need from the call besides the scored task.
@@ -251,18 +251,18 @@ pub(super) fn why_nothing(s: &ExclusionSummary) -> String {
 }
 
 /// Project-wide defaults the policy assumed.
-pub(super) fn assumptions(
-    sorted: &[&Candidate],
-    verdicts: &[Verdict],
+pub(super) fn assumptions<T: std::borrow::Borrow<Candidate>>(
+    sorted: &[T],
+    eligible: &[usize],
     sources: &[HoursSource],
     excluded: &ExclusionSummary,
     history: &HistoryStats,
 ) -> Vec<String> {
-    let eligible = || (0..sorted.len()).filter(|&i| verdicts[i] == Verdict::Eligible);
+    let eligible = || eligible.iter().copied();
     let from_complexity = eligible().filter(|&i| sources[i] == HoursSource::Complexity).count();
     let defaulted = eligible().filter(|&i| sources[i] == HoursSource::Default).count();
-    let unscored = eligible().filter(|&i| sorted[i].complexity_score.is_none()).count();
-    let no_risk = eligible().filter(|&i| sorted[i].risk.is_none()).count();
+    let unscored = eligible().filter(|&i| sorted[i].borrow().complexity_score.is_none()).count();
+    let no_risk = eligible().filter(|&i| sorted[i].borrow().risk.is_none()).count();
     let mut out = Vec::new();
     if from_complexity > 0 {
         out.push(format!(

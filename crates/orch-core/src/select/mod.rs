@@ -8,6 +8,7 @@
 
 mod dag;
 mod explain;
+mod frontier;
 mod history;
 mod scoring;
 mod selection;
@@ -26,4 +27,3 @@ pub use team::{Assignment, TeamPlan};
 pub use types::*;
 
 use scoring::has;
-use selection::Verdict;

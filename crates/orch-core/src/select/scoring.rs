@@ -1,5 +1,6 @@
 //! Per-task scoring figures: planned hours, success probability, similarity to recent work, similar ready tasks.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use super::{Candidate, HISTORY_HALF_TRUST, HoursSource, RecentWork};
@@ -115,11 +116,11 @@ pub(super) fn context_similarity(task: &Candidate, recent: &RecentWork) -> f64 {
 
 /// For each eligible task, how many other eligible tasks share its (language, type) or one of its tags, whichever
 /// group is largest.
-pub(super) fn group_sizes(sorted: &[&Candidate], eligible: &[usize]) -> Vec<usize> {
+pub(super) fn group_sizes<T: Borrow<Candidate>>(sorted: &[T], eligible: &[usize]) -> Vec<usize> {
     let mut by_kind: BTreeMap<(Option<&str>, Option<&str>), usize> = BTreeMap::new();
     let mut by_tag: BTreeMap<&str, usize> = BTreeMap::new();
     for &i in eligible {
-        let t = sorted[i];
+        let t = sorted[i].borrow();
         if t.code_language.is_some() || t.task_type.is_some() {
             *by_kind.entry((t.code_language.as_deref(), t.task_type.as_deref())).or_default() += 1;
         }
@@ -130,7 +131,7 @@ pub(super) fn group_sizes(sorted: &[&Candidate], eligible: &[usize]) -> Vec<usiz
     eligible
         .iter()
         .map(|&i| {
-            let t = sorted[i];
+            let t = sorted[i].borrow();
             let kind = by_kind.get(&(t.code_language.as_deref(), t.task_type.as_deref())).copied().unwrap_or(1);
             let tag = t.tags.iter().filter_map(|g| by_tag.get(g.as_str()).copied()).max().unwrap_or(1);
             kind.max(tag).saturating_sub(1)

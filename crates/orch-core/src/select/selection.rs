@@ -1,33 +1,19 @@
 //! Eligibility, ranking and the exclusion summary: [`select`] and the reusable [`Board`].
 
+use std::borrow::Borrow;
+
 use chrono::{DateTime, Utc};
 
 use crate::model::{Status, TaskId};
 
 use super::dag::{Dag, Node};
 use super::explain::{self, ExplainContext};
+use super::frontier::{Eligibility, Frontier, RootKey, Verdict};
 use super::scoring::{context_similarity, group_sizes, has, normalised, planned_hours, success_probability};
 use super::{
     Blocker, Candidate, Constraints, CriticalPathInfo, ExclusionSummary, Factor, FactorContribution, HistoryStats,
     HoursSource, Reasoning, RecentWork, ScoredTask, Selection, TOP_BLOCKERS, Weights, team,
 };
-
-/// How a task fared against eligibility, first failing rule wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verdict {
-    Eligible,
-    Completed,
-    InProgress,
-    Blocked,
-    Claimed,
-    Waiting,
-    BelowPriority,
-    OverComplexity,
-    ExcludedTag,
-    MissingTag,
-    OverHours,
-    UnderHours,
-}
 
 /// The figures of a project that do not depend on the call: the graph of unfinished work, planned hours, chains,
 /// downstream shares and the critical path. Computing them is the O(n + m) part of selection.
@@ -41,11 +27,13 @@ struct Figures {
     critical: CriticalPathInfo,
     /// Mean unblock value of an unfinished task, the normaliser of the `unblocks` factor.
     mean_value: f64,
+    /// "Depends on" over every given task, for the team plan's independence test.
+    links: team::Links,
 }
 
 impl Figures {
     /// `sorted` must be ordered by id without duplicates.
-    fn compute(sorted: &[&Candidate]) -> Figures {
+    fn compute<T: Borrow<Candidate>>(sorted: &[T]) -> Figures {
         let dag = Dag::build(sorted);
         let n = dag.len();
         let known = dag.known;
@@ -53,7 +41,7 @@ impl Figures {
         let mut hours = vec![0.0; n];
         let mut sources = vec![HoursSource::Default; known];
         for (i, task) in sorted.iter().enumerate() {
-            let (h, s) = planned_hours(task);
+            let (h, s) = planned_hours(task.borrow());
             hours[i] = h;
             sources[i] = s;
         }
@@ -62,7 +50,7 @@ impl Figures {
         let mut waiting_value = vec![0.0; n];
         for (i, task) in sorted.iter().enumerate() {
             if dag.unfinished[i] {
-                unblock_value[i] = hours[i] * (0.5 + 0.25 * f64::from(task.priority.min(4)));
+                unblock_value[i] = hours[i] * (0.5 + 0.25 * f64::from(task.borrow().priority.min(4)));
                 waiting_value[i] = 1.0;
             }
         }
@@ -88,7 +76,8 @@ impl Figures {
         // "Carries about one average task's worth of waiting work" scores 0.5, whatever the project's unit of effort.
         let unfinished_count = (0..known).filter(|&i| dag.unfinished[i]).count();
         let mean_value = (0..known).map(|i| unblock_value[i]).sum::<f64>() / unfinished_count.max(1) as f64;
-        Figures { dag, hours, sources, chain, unblock_share, waiting_share, critical, mean_value }
+        let links = team::Links::new(&dag);
+        Figures { dag, hours, sources, chain, unblock_share, waiting_share, critical, mean_value, links }
     }
 }
 
@@ -118,18 +107,35 @@ pub fn select(
     sorted.sort_by_key(|t| t.id);
     // Ids are unique in a store; a caller bug giving one twice keeps a single copy.
     sorted.dedup_by_key(|t| t.id);
-    let figures = Figures::compute(&sorted);
-    rank(&sorted, &figures, constraints, recent, history, weights, now)
+    let kept = Kept::compute(&sorted);
+    rank(&sorted, &kept, constraints, recent, history, weights, now)
 }
 
-/// A project's candidates with their [`Figures`] kept between calls: [`Board::apply`] takes each write's changed
-/// tasks and recomputes the figures only when a change touches what they depend on (completion, dependencies,
-/// priority, hours, tasks added or removed), so a claim loop ranks in time proportional to the board's ready part.
+/// What a [`Board`] keeps between calls: the [`Figures`], recomputed when a change touches them, and the
+/// [`Frontier`], updated task by task.
+struct Kept {
+    figures: Figures,
+    frontier: Frontier,
+}
+
+impl Kept {
+    /// `sorted` must be ordered by id without duplicates.
+    fn compute<T: Borrow<Candidate>>(sorted: &[T]) -> Kept {
+        let figures = Figures::compute(sorted);
+        let frontier = Frontier::compute(sorted, &figures.dag, &figures.waiting_share);
+        Kept { figures, frontier }
+    }
+}
+
+/// A project's candidates with their [`Figures`] and [`Frontier`] kept between calls: [`Board::apply`] takes each
+/// write's changed tasks, recomputes the figures only when a change touches what they depend on (completion,
+/// dependencies, priority, hours, tasks added or removed) and otherwise moves the changed tasks between the settled
+/// verdicts and the ready set, so a claim loop ranks in time proportional to the board's ready part.
 /// [`Board::select`] gives exactly what [`select`] gives over the same tasks.
 pub struct Board {
     /// Sorted by id, unique.
     tasks: Vec<Candidate>,
-    figures: Figures,
+    kept: Kept,
 }
 
 impl Board {
@@ -137,8 +143,8 @@ impl Board {
     pub fn new(mut tasks: Vec<Candidate>) -> Board {
         tasks.sort_by_key(|t| t.id);
         tasks.dedup_by_key(|t| t.id);
-        let figures = Figures::compute(&tasks.iter().collect::<Vec<_>>());
-        Board { tasks, figures }
+        let kept = Kept::compute(&tasks);
+        Board { tasks, kept }
     }
 
     /// The tasks, ordered by id.
@@ -146,33 +152,48 @@ impl Board {
         &self.tasks
     }
 
-    /// Replaces or adds the `changed` tasks and drops the `removed` ones; returns whether the figures had to be
-    /// recomputed.
+    /// How many tasks are ready (pending, unclaimed, no unfinished prerequisite): what a call's work grows with.
+    pub fn ready_len(&self) -> usize {
+        self.kept.frontier.ready.len()
+    }
+
+    /// Replaces or adds the `changed` tasks (a later copy of an id wins) and drops the `removed` ones; returns
+    /// whether the figures had to be recomputed.
     pub fn apply(&mut self, changed: Vec<Candidate>, removed: &[TaskId]) -> bool {
         let mut stale = false;
-        let before = self.tasks.len();
-        self.tasks.retain(|t| !removed.contains(&t.id));
-        stale |= self.tasks.len() != before;
-        let mut added = false;
+        if !removed.is_empty() {
+            let before = self.tasks.len();
+            self.tasks.retain(|t| !removed.contains(&t.id));
+            stale |= self.tasks.len() != before;
+        }
+        let mut added: Vec<Candidate> = Vec::new();
         for task in changed {
             match self.tasks.binary_search_by_key(&task.id, |t| t.id) {
                 Ok(i) => {
-                    stale |= figure_inputs(&self.tasks[i]) != figure_inputs(&task);
+                    if figure_inputs(&self.tasks[i]) != figure_inputs(&task) {
+                        stale = true;
+                    } else if !stale {
+                        // Node indices and figures still hold: only this task's verdict can move.
+                        let Figures { dag, waiting_share, .. } = &self.kept.figures;
+                        self.kept.frontier.remove(i, &self.tasks[i], dag, waiting_share);
+                        self.kept.frontier.add(i, &task, dag, waiting_share);
+                    }
                     self.tasks[i] = task;
                 }
-                Err(_) => {
-                    self.tasks.push(task);
-                    added = true;
-                }
+                Err(_) => added.push(task),
             }
         }
-        if added {
+        if !added.is_empty() {
+            // Kept apart until now so the binary searches above ran over a sorted board.
+            added.reverse();
+            added.sort_by_key(|t| t.id);
+            added.dedup_by_key(|t| t.id);
+            self.tasks.extend(added);
             self.tasks.sort_by_key(|t| t.id);
-            self.tasks.dedup_by_key(|t| t.id);
             stale = true;
         }
         if stale {
-            self.figures = Figures::compute(&self.tasks.iter().collect::<Vec<_>>());
+            self.kept = Kept::compute(&self.tasks);
         }
         stale
     }
@@ -186,52 +207,42 @@ impl Board {
         weights: &Weights,
         now: DateTime<Utc>,
     ) -> Selection {
-        let sorted: Vec<&Candidate> = self.tasks.iter().collect();
-        rank(&sorted, &self.figures, constraints, recent, history, weights, now)
+        rank(&self.tasks, &self.kept, constraints, recent, history, weights, now)
+    }
+
+    /// The kept frontier equals one computed from scratch over the board as it is now.
+    #[cfg(test)]
+    pub(super) fn frontier_is_fresh(&self) -> bool {
+        self.kept.frontier == Frontier::compute(&self.tasks, &self.kept.figures.dag, &self.kept.figures.waiting_share)
     }
 }
 
-/// The per-call part of selection over precomputed figures.
-fn rank(
-    sorted: &[&Candidate],
-    figures: &Figures,
+/// The per-call part of selection over kept figures and frontier: linear in the ready tasks.
+fn rank<T: Borrow<Candidate>>(
+    sorted: &[T],
+    kept: &Kept,
     constraints: &Constraints,
     recent: Option<&RecentWork>,
     history: &HistoryStats,
     weights: &Weights,
     now: DateTime<Utc>,
 ) -> Selection {
-    let Figures { dag, hours, sources, chain, unblock_share, waiting_share, critical, mean_value } = figures;
+    let Kept { figures, frontier } = kept;
+    let Figures { dag, hours, sources, chain, unblock_share, waiting_share, critical, mean_value, links } = figures;
     let (critical, mean_value) = (critical.clone(), *mean_value);
-    let known = dag.known;
+    let at = |i: usize| -> &Candidate { sorted[i].borrow() };
 
-    // Eligibility.
-    let limit = constraints.complexity_limit();
-    let excluded_tags = normalised(&constraints.excluded_tags);
-    let required_tags = normalised(&constraints.required_tags);
-    let verdicts: Vec<Verdict> = sorted
-        .iter()
-        .enumerate()
-        .map(|(i, task)| match task.status {
-            Status::Completed => Verdict::Completed,
-            Status::InProgress => Verdict::InProgress,
-            Status::Blocked => Verdict::Blocked,
-            Status::Pending if task.claimed => Verdict::Claimed,
-            Status::Pending if dag.open_prereqs[i] > 0 => Verdict::Waiting,
-            Status::Pending if constraints.priority_threshold.is_some_and(|p| task.priority < p) => {
-                Verdict::BelowPriority
-            }
-            Status::Pending if task.complexity_score.is_some_and(|c| c > limit || c.is_nan()) => {
-                Verdict::OverComplexity
-            }
-            Status::Pending if task.tags.iter().any(|t| has(&excluded_tags, t)) => Verdict::ExcludedTag,
-            Status::Pending if !required_tags.iter().all(|r| has(&task.tags, r)) => Verdict::MissingTag,
-            Status::Pending if constraints.max_estimated_hours.is_some_and(|m| hours[i] > m) => Verdict::OverHours,
-            Status::Pending if constraints.min_estimated_hours.is_some_and(|m| hours[i] < m) => Verdict::UnderHours,
-            Status::Pending => Verdict::Eligible,
-        })
-        .collect();
-    let eligible: Vec<usize> = (0..known).filter(|&i| verdicts[i] == Verdict::Eligible).collect();
+    // Eligibility: the frontier settled every task but the ready ones; the call's constraints decide on those.
+    let rules = Eligibility::new(constraints);
+    let mut eligible: Vec<usize> = Vec::with_capacity(frontier.ready.len());
+    let mut excluded_ready: Vec<(usize, Verdict)> = Vec::new();
+    for &node in &frontier.ready {
+        let i = node as usize;
+        match rules.verdict(at(i), hours[i]) {
+            Verdict::Eligible => eligible.push(i),
+            verdict => excluded_ready.push((i, verdict)),
+        }
+    }
 
     // Which factors apply to this call.
     let preferred_languages = normalised(&constraints.preferred_languages);
@@ -252,14 +263,14 @@ fn rank(
 
     // Per-call normalisers over the eligible tasks.
     let ages: Vec<f64> =
-        eligible.iter().map(|&i| ((now - sorted[i].created_at).num_seconds().max(0) as f64) / 3600.0).collect();
+        eligible.iter().map(|&i| ((now - at(i).created_at).num_seconds().max(0) as f64) / 3600.0).collect();
     let max_age = ages.iter().copied().fold(0.0, f64::max);
     let group_sizes =
         if constraints.enable_grouping { group_sizes(sorted, &eligible) } else { vec![0; eligible.len()] };
 
     let mut scored: Vec<(ScoredTask, DateTime<Utc>)> = Vec::with_capacity(eligible.len());
     for (k, &i) in eligible.iter().enumerate() {
-        let task = sorted[i];
+        let task = at(i);
         let calibration = if history.is_empty() { None } else { Some(history.calibrate(task)) };
         let overrun = calibration.map_or(1.0, |c| c.overrun);
         let expected = hours[i] * overrun;
@@ -322,12 +333,16 @@ fn rank(
             task.created_at,
         ));
     }
-    scored.sort_by(|(a, a_created), (b, b_created)| {
+    // Sorting positions rather than the scored tasks themselves moves a few bytes per swap instead of a whole task.
+    let mut order: Vec<usize> = (0..scored.len()).collect();
+    order.sort_by(|&x, &y| {
+        let ((a, a_created), (b, b_created)) = (&scored[x], &scored[y]);
         b.overall_score.total_cmp(&a.overall_score).then(a_created.cmp(b_created)).then(a.id.cmp(&b.id))
     });
-    let mut ranked: Vec<ScoredTask> = scored.into_iter().map(|(t, _)| t).collect();
+    let mut slots: Vec<Option<ScoredTask>> = scored.into_iter().map(|(t, _)| Some(t)).collect();
+    let mut ranked: Vec<ScoredTask> = order.iter().filter_map(|&k| slots[k].take()).collect();
 
-    let excluded = exclusion_summary(sorted, dag, &verdicts, waiting_share);
+    let excluded = exclusion_summary(sorted, dag, frontier, eligible.len(), &excluded_ready, waiting_share);
     let context = ExplainContext {
         critical_hours: critical.hours,
         hours_available_today: constraints.hours_available_today,
@@ -337,11 +352,11 @@ fn rank(
     };
     let team_plan = match constraints.available_developers {
         Some(k) if k > 1 && !ranked.is_empty() => {
-            Some(team::plan(&ranked, sorted, dag, k, constraints.hours_available_today))
+            Some(team::plan(&ranked, sorted, dag, links, k, constraints.hours_available_today))
         }
         _ => None,
     };
-    let assumptions = explain::assumptions(sorted, &verdicts, sources, &excluded, history);
+    let assumptions = explain::assumptions(sorted, &eligible, sources, &excluded, history);
     let (selected_task, alternatives) = if ranked.is_empty() {
         (None, Vec::new())
     } else {
@@ -368,70 +383,100 @@ fn rank(
     }
 }
 
-fn exclusion_summary(
-    sorted: &[&Candidate],
+/// The exclusion counts and top blockers: the frontier's settled counts and blockers, with the ready tasks this
+/// call's constraints left out added.
+fn exclusion_summary<T: Borrow<Candidate>>(
+    sorted: &[T],
     dag: &Dag,
-    verdicts: &[Verdict],
+    frontier: &Frontier,
+    eligible: usize,
+    excluded_ready: &[(usize, Verdict)],
     waiting_share: &[f64],
 ) -> ExclusionSummary {
-    let mut s = ExclusionSummary { total_tasks: sorted.len(), ..ExclusionSummary::default() };
-    for v in verdicts {
-        let slot = match v {
-            Verdict::Eligible => &mut s.eligible,
-            Verdict::Completed => &mut s.completed,
-            Verdict::InProgress => &mut s.in_progress,
-            Verdict::Blocked => &mut s.blocked,
-            Verdict::Claimed => &mut s.claimed,
-            Verdict::Waiting => &mut s.waiting_on_dependencies,
+    let mut s = ExclusionSummary {
+        total_tasks: sorted.len(),
+        eligible,
+        completed: frontier.settled_count(Verdict::Completed),
+        in_progress: frontier.settled_count(Verdict::InProgress),
+        blocked: frontier.settled_count(Verdict::Blocked),
+        claimed: frontier.settled_count(Verdict::Claimed),
+        waiting_on_dependencies: frontier.settled_count(Verdict::Waiting),
+        ..ExclusionSummary::default()
+    };
+    for (_, verdict) in excluded_ready {
+        let slot = match verdict {
             Verdict::BelowPriority => &mut s.below_priority_threshold,
             Verdict::OverComplexity => &mut s.over_complexity_limit,
             Verdict::ExcludedTag => &mut s.excluded_tag,
             Verdict::MissingTag => &mut s.missing_required_tag,
             Verdict::OverHours => &mut s.over_max_hours,
             Verdict::UnderHours => &mut s.under_min_hours,
+            // A ready task is never settled and excluded ones are never eligible.
+            Verdict::Eligible
+            | Verdict::Completed
+            | Verdict::InProgress
+            | Verdict::Blocked
+            | Verdict::Claimed
+            | Verdict::Waiting => continue,
         };
         *slot += 1;
     }
     s.unknown_dependencies = dag.ids[dag.known..].to_vec();
-    let mut roots: Vec<usize> = (0..dag.len())
-        .filter(|&i| dag.unfinished[i] && dag.open_prereqs[i] == 0 && waiting_share[i] > 0.0)
-        .filter(|&i| i >= dag.known || verdicts[i] != Verdict::Eligible)
+    // The top blockers of the union are among the settled roots' first few and the ready tasks excluded here.
+    let mut roots: Vec<(RootKey, Option<Verdict>)> = frontier
+        .roots
+        .iter()
+        .take(TOP_BLOCKERS)
+        .map(|key| {
+            let i = key.node as usize;
+            (*key, (i < dag.known).then(|| settled_verdict_of(sorted[i].borrow(), dag, i)))
+        })
         .collect();
-    let direct = |i: usize| dag.dependents(i as Node).len();
-    roots.sort_by(|&a, &b| {
-        waiting_share[b].total_cmp(&waiting_share[a]).then(direct(b).cmp(&direct(a))).then(dag.ids[a].cmp(&dag.ids[b]))
-    });
+    roots.extend(
+        excluded_ready
+            .iter()
+            .filter(|(i, _)| waiting_share[*i] > 0.0)
+            .map(|&(i, verdict)| (RootKey::of(dag, waiting_share, i), Some(verdict))),
+    );
+    roots.sort_by_key(|r| r.0);
     roots.truncate(TOP_BLOCKERS);
-    let roots: Vec<Blocker> = roots
+    s.top_blockers = roots
         .into_iter()
-        .map(|i| {
-            let (title, status, why) = if i < dag.known {
-                let why = match verdicts[i] {
-                    Verdict::InProgress => "in progress",
-                    Verdict::Blocked => "blocked",
-                    Verdict::Claimed => "claimed",
-                    Verdict::BelowPriority => "below the priority threshold",
-                    Verdict::OverComplexity => "above the complexity limit",
-                    Verdict::ExcludedTag => "carries an excluded tag",
-                    Verdict::MissingTag => "lacks a required tag",
-                    Verdict::OverHours => "above max_estimated_hours",
-                    Verdict::UnderHours => "below min_estimated_hours",
-                    Verdict::Eligible | Verdict::Completed | Verdict::Waiting => "waiting",
-                };
-                (Some(sorted[i].title.clone()), Some(sorted[i].status), why)
-            } else {
-                (None, None, "not a task of this project")
+        .map(|(key, verdict)| {
+            let i = key.node as usize;
+            let (title, status, why) = match verdict {
+                Some(verdict) => {
+                    let why = match verdict {
+                        Verdict::InProgress => "in progress",
+                        Verdict::Blocked => "blocked",
+                        Verdict::Claimed => "claimed",
+                        Verdict::BelowPriority => "below the priority threshold",
+                        Verdict::OverComplexity => "above the complexity limit",
+                        Verdict::ExcludedTag => "carries an excluded tag",
+                        Verdict::MissingTag => "lacks a required tag",
+                        Verdict::OverHours => "above max_estimated_hours",
+                        Verdict::UnderHours => "below min_estimated_hours",
+                        Verdict::Eligible | Verdict::Completed | Verdict::Waiting => "waiting",
+                    };
+                    let task = sorted[i].borrow();
+                    (Some(task.title.clone()), Some(task.status), why)
+                }
+                None => (None, None, "not a task of this project"),
             };
             Blocker {
-                id: dag.ids[i],
+                id: key.id,
                 title,
                 status,
                 why: why.to_owned(),
-                waiting_directly: direct(i),
-                waiting_downstream: waiting_share[i],
+                waiting_directly: key.direct,
+                waiting_downstream: key.waiting,
             }
         })
         .collect();
-    s.top_blockers = roots;
     s
+}
+
+/// The settled verdict of a known node (a settled root has one; a ready task would be eligible).
+fn settled_verdict_of(task: &Candidate, dag: &Dag, node: usize) -> Verdict {
+    super::frontier::settled_verdict(task, dag.open_prereqs[node]).unwrap_or(Verdict::Eligible)
 }

@@ -1,5 +1,6 @@
 //! A plan for a team: one task per developer that can run in parallel today.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use crate::model::TaskId;
@@ -46,18 +47,21 @@ pub struct TeamPlan {
     pub note: String,
 }
 
-/// Closure of "depends on" over all given tasks, to tell whether two tasks lie on one chain.
-struct Relations {
+/// "Depends on" over all given tasks (completed ones included) in both directions, kept with the board's figures so
+/// a team plan does not rebuild it per call.
+pub(super) struct Links {
     prereqs_start: Vec<u32>,
     prereqs: Vec<u32>,
     dependents_start: Vec<u32>,
     dependents: Vec<u32>,
-    above: Vec<bool>,
-    below: Vec<bool>,
+    /// Every completed task's prerequisites are completed (no unfinished task has a completed dependent). Then the
+    /// ancestors of a ready task are all completed and the descendants of an unfinished one all unfinished and not
+    /// ready, so no two ready tasks lie on one chain and a pick needs no walk.
+    closed: bool,
 }
 
-impl Relations {
-    fn new(dag: &Dag) -> Relations {
+impl Links {
+    pub fn new(dag: &Dag) -> Links {
         let n = dag.known;
         let mut edges: Vec<(u32, u32)> = Vec::new();
         for d in 0..n {
@@ -84,9 +88,24 @@ impl Relations {
             }
             (start, out)
         };
+        let closed = !edges.iter().any(|&(p, d)| dag.unfinished[p as usize] && !dag.unfinished[d as usize]);
         let (prereqs_start, prereqs) = csr(|&(p, d)| (d, p));
         let (dependents_start, dependents) = csr(|&(p, d)| (p, d));
-        Relations { prereqs_start, prereqs, dependents_start, dependents, above: vec![false; n], below: vec![false; n] }
+        Links { prereqs_start, prereqs, dependents_start, dependents, closed }
+    }
+}
+
+/// The picked tasks' ancestors and descendants, to tell whether a task lies on one chain with a picked one.
+struct Relations<'a> {
+    links: &'a Links,
+    above: Vec<bool>,
+    below: Vec<bool>,
+}
+
+impl<'a> Relations<'a> {
+    fn new(links: &'a Links) -> Relations<'a> {
+        let n = links.prereqs_start.len().saturating_sub(1);
+        Relations { links, above: vec![false; n], below: vec![false; n] }
     }
 
     /// True when `node` is neither an ancestor nor a descendant of (nor one of) the picked tasks.
@@ -97,8 +116,15 @@ impl Relations {
     /// Marks the ancestors and descendants of a newly picked task. Both marked sets stay closed (upward and
     /// downward), so a walk stops at a marked node and the total work over all picks is linear.
     fn pick(&mut self, node: usize) {
-        Self::mark(node, &mut self.above, &self.prereqs_start, &self.prereqs);
-        Self::mark(node, &mut self.below, &self.dependents_start, &self.dependents);
+        let links = self.links;
+        if links.closed {
+            // Picks are ready tasks: the walks could only mark tasks that are never candidates (see `Links::closed`).
+            self.above[node] = true;
+            self.below[node] = true;
+            return;
+        }
+        Self::mark(node, &mut self.above, &links.prereqs_start, &links.prereqs);
+        Self::mark(node, &mut self.below, &links.dependents_start, &links.dependents);
     }
 
     fn mark(node: usize, marks: &mut [bool], start: &[u32], next: &[u32]) {
@@ -116,16 +142,20 @@ impl Relations {
 }
 
 /// Plans `developers` tasks from the ranked list. `ranked` must not be empty.
-pub(super) fn plan(
+pub(super) fn plan<T: Borrow<Candidate>>(
     ranked: &[ScoredTask],
-    sorted: &[&Candidate],
+    sorted: &[T],
     dag: &Dag,
+    links: &Links,
     developers: u32,
     avail: Option<f64>,
 ) -> TeamPlan {
-    let mut relations = Relations::new(dag);
+    let mut relations = Relations::new(links);
     let index = |id: TaskId| dag.ids[..dag.known].binary_search(&id).ok();
-    let areas = |i: usize| sorted[i].tags.iter().chain(sorted[i].files.iter()).map(String::as_str);
+    let areas = |i: usize| {
+        let task = sorted[i].borrow();
+        task.tags.iter().chain(task.files.iter()).map(String::as_str)
+    };
     let fits = |t: &ScoredTask| avail.is_none_or(|a| t.expected_hours <= a);
 
     let mut chosen: Vec<(usize, usize)> = Vec::new(); // (rank, task index)
@@ -164,7 +194,7 @@ pub(super) fn plan(
         let shares_area_with = chosen[..slot]
             .iter()
             .filter(|&&(_, j)| areas(j).any(|a| mine.contains(a)))
-            .map(|&(_, j)| sorted[j].id)
+            .map(|&(_, j)| sorted[j].borrow().id)
             .collect();
         assignments.push(Assignment {
             developer: slot as u32 + 1,

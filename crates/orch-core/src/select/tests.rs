@@ -730,6 +730,11 @@ enum Edit {
     Add(Candidate),
     /// A claim or release: only status and claim change, the figures stay valid.
     Claim(usize, bool),
+    /// A move between unfinished statuses, claimed or not: the figures stay valid, the frontier changes.
+    Move(usize, usize, bool),
+    /// One write adding a task at a free id (possibly between existing ones) and claiming others, ordered by id as a
+    /// store's change log gives them.
+    AddAndClaim(i64, Candidate, Vec<usize>),
 }
 
 fn arb_edits() -> impl Strategy<Value = Vec<Edit>> {
@@ -739,6 +744,9 @@ fn arb_edits() -> impl Strategy<Value = Vec<Edit>> {
             (0usize..40).prop_map(Edit::Remove),
             arb_task(36).prop_map(Edit::Add),
             (0usize..40, any::<bool>()).prop_map(|(i, c)| Edit::Claim(i, c)),
+            (0usize..40, 0usize..3, any::<bool>()).prop_map(|(i, s, c)| Edit::Move(i, s, c)),
+            (1i64..60, arb_task(36), proptest::collection::vec(0usize..40, 0..3))
+                .prop_map(|(id, t, claims)| Edit::AddAndClaim(id, t, claims)),
         ],
         1..12,
     )
@@ -773,6 +781,30 @@ proptest! {
                     t.claimed = claim;
                     (vec![t], Vec::new())
                 }
+                Edit::Move(i, s, claim) if !ids.is_empty() => {
+                    let mut t = board.tasks()[i % ids.len()].clone();
+                    if t.status == Status::Completed {
+                        continue;
+                    }
+                    t.status = [Status::Pending, Status::InProgress, Status::Blocked][s];
+                    t.claimed = claim;
+                    (vec![t], Vec::new())
+                }
+                Edit::AddAndClaim(id, mut t, claims) if !ids.contains(&TaskId(id)) => {
+                    t.id = TaskId(id);
+                    t.dependencies.retain(|d| *d < t.id);
+                    let mut changed = vec![t];
+                    for i in claims.into_iter().filter(|_| !ids.is_empty()) {
+                        let mut c = board.tasks()[i % ids.len()].clone();
+                        if c.status != Status::Completed {
+                            c.status = Status::InProgress;
+                            c.claimed = true;
+                            changed.push(c);
+                        }
+                    }
+                    changed.sort_by_key(|t| t.id);
+                    (changed, Vec::new())
+                }
                 Edit::Add(mut t) => {
                     next_id += 1;
                     t.id = TaskId(next_id);
@@ -781,6 +813,7 @@ proptest! {
                 _ => continue,
             };
             board.apply(changed, &removed);
+            prop_assert!(board.frontier_is_fresh(), "the kept frontier differs from one computed from scratch");
             let fresh = select(board.tasks(), &c, Some(&recent), &history, &Weights::default(), now());
             let kept = board.select(&c, Some(&recent), &history, &Weights::default(), now());
             prop_assert_eq!(kept, fresh);
@@ -800,4 +833,63 @@ fn a_claim_keeps_the_figures_and_a_completion_recomputes_them() {
     assert!(board.apply(vec![done], &[]));
     let s = board.select(&Constraints::default(), None, &HistoryStats::default(), &Weights::default(), now());
     assert_eq!(s.selected_task.map(|t| t.id), Some(TaskId(2)));
+}
+
+/// The team plan's choice, computed the slow way: every pair checked for a chain through any tasks, no kept
+/// adjacency and no shortcut for boards where completed work only follows completed work.
+fn reference_team(s: &Selection, tasks: &[Candidate], developers: usize, avail: Option<f64>) -> Vec<TaskId> {
+    let by_id: BTreeMap<TaskId, &Candidate> = tasks.iter().map(|t| (t.id, t)).collect();
+    let related = |a: TaskId, b: TaskId| a == b || is_ancestor(&by_id, a, b) || is_ancestor(&by_id, b, a);
+    let areas = |id: TaskId| -> Vec<String> {
+        by_id.get(&id).map(|t| t.tags.iter().chain(t.files.iter()).cloned().collect()).unwrap_or_default()
+    };
+    let ranked: Vec<&ScoredTask> = s.ranked().collect();
+    let mut chosen: Vec<TaskId> = Vec::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for pass in 0..4 {
+        for (rank, t) in ranked.iter().enumerate() {
+            if chosen.len() >= developers {
+                break;
+            }
+            if chosen.iter().any(|&c| related(c, t.id)) {
+                continue;
+            }
+            let clash = areas(t.id).iter().any(|a| taken.contains(a));
+            let fits = avail.is_none_or(|a| t.expected_hours <= a);
+            let ok = match pass {
+                0 => rank == 0,
+                1 => !clash && fits,
+                2 => !clash,
+                _ => true,
+            };
+            if ok {
+                chosen.push(t.id);
+                taken.extend(areas(t.id));
+            }
+        }
+    }
+    chosen
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The team plan picks what the pairwise check over every chain picks, whether or not the board has completed
+    /// work downstream of unfinished work (where the kept plan walks the chains instead of skipping the walk).
+    #[test]
+    fn team_plan_picks_as_the_pairwise_chain_check(
+        tasks in arb_project(),
+        developers in 2u32..5,
+        avail in proptest::option::of(1.0f64..10.0),
+    ) {
+        let c = Constraints {
+            available_developers: Some(developers),
+            hours_available_today: avail,
+            ..Constraints::default()
+        };
+        let s = run(&tasks, &c);
+        let expected = reference_team(&s, &tasks, developers as usize, avail);
+        let got: Vec<TaskId> = s.team_plan.map(|p| p.assignments.iter().map(|a| a.task_id).collect()).unwrap_or_default();
+        prop_assert_eq!(got, expected);
+    }
 }
